@@ -1,0 +1,145 @@
+"""Plotly figures as plain dicts, one builder per chart. Pure: labels come in translated.
+
+The browser draws them with static/charts.js; nothing here needs plotly itself.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+from .model import STYLES
+
+STYLE_COLOURS = {
+    "driver": "#c0392b",
+    "expressive": "#d68910",
+    "amiable": "#1e8449",
+    "analytical": "#2471a3",
+}
+_FONT = {"family": "system-ui, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', sans-serif", "size": 13}
+_CONFIG = {"displayModeBar": False, "responsive": True}
+
+
+def _layout(**extra) -> dict:
+    layout = {
+        "font": _FONT,
+        "margin": {"l": 40, "r": 40, "t": 30, "b": 30},
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "showlegend": False,
+        "dragmode": False,
+    }
+    layout.update(extra)
+    return layout
+
+
+def radar(series: Sequence[Mapping], style_names: Mapping[str, str]) -> dict:
+    """Style affinities (0-100) on four spokes.
+
+    Each series is {"name": str, "scores": {style: value}} and may carry "spread"
+    ({style: sd}) to draw a band of mean +/- sd around it.
+    """
+    theta = [style_names[s] for s in STYLES]
+    traces = []
+    palette = ["#2c3e50", "#8e44ad"]
+    for i, entry in enumerate(series):
+        colour = palette[i % len(palette)]
+        values = [entry["scores"][s] for s in STYLES]
+        spread = entry.get("spread")
+        if spread:
+            upper = [min(100, v + spread[s]) for v, s in zip(values, STYLES)]
+            lower = [max(0, v - spread[s]) for v, s in zip(values, STYLES)]
+            traces.append(_radar_trace(upper, theta, colour, entry["name"] + " +sd", line=0, fill="toself", opacity=0.15))
+            traces.append(_radar_trace(lower, theta, colour, entry["name"] + " -sd", line=1, dash="dot"))
+        traces.append(_radar_trace(values, theta, colour, entry["name"], line=2.5, fill="toself" if i == 0 else None))
+    return {
+        "data": traces,
+        "layout": _layout(
+            showlegend=len(series) > 1,
+            legend={"orientation": "h", "y": -0.1},
+            polar={
+                "radialaxis": {"range": [0, 100], "tickvals": [25, 50, 75, 100], "angle": 90, "tickfont": {"size": 10}},
+                "angularaxis": {"rotation": 45, "direction": "clockwise"},
+                "bgcolor": "rgba(0,0,0,0)",
+            },
+        ),
+        "config": _CONFIG,
+    }
+
+
+def _radar_trace(values, theta, colour, name, line, fill=None, dash=None, opacity=None) -> dict:
+    trace = {
+        "type": "scatterpolar",
+        "r": values + values[:1],
+        "theta": theta + theta[:1],
+        "name": name,
+        "mode": "lines+markers" if line >= 2 else "lines",
+        "line": {"color": colour, "width": line},
+        "hovertemplate": "%{theta}: %{r:.0f}<extra></extra>",
+    }
+    if fill:
+        trace["fill"] = fill
+        trace["fillcolor"] = colour
+        trace["opacity"] = opacity if opacity is not None else 0.6
+    if dash:
+        trace["line"]["dash"] = dash
+    return trace
+
+
+def quadrant(
+    points: Sequence[Mapping],
+    style_names: Mapping[str, str],
+    axis_titles: Mapping[str, str],
+    webgl_above: int = 2000,
+) -> dict:
+    """The two axes as a map with the four style quadrants shaded.
+
+    Each point is {"assertiveness", "responsiveness", "label", "style"}. Large
+    teams switch to WebGL so the browser keeps up.
+    """
+    corners = {"driver": (75, 25), "expressive": (75, 75), "amiable": (25, 75), "analytical": (25, 25)}
+    shapes = [
+        {
+            "type": "rect", "layer": "below", "line": {"width": 0},
+            "x0": cx - 25, "x1": cx + 25, "y0": cy - 25, "y1": cy + 25,
+            "fillcolor": STYLE_COLOURS[s], "opacity": 0.08,
+        }
+        for s, (cx, cy) in corners.items()
+    ]
+    annotations = [
+        {
+            "x": cx, "y": cy, "text": style_names[s], "showarrow": False,
+            "font": {"color": STYLE_COLOURS[s], "size": 15},
+        }
+        for s, (cx, cy) in corners.items()
+    ]
+    trace = {
+        "type": "scattergl" if len(points) > webgl_above else "scatter",
+        "mode": "markers",
+        "x": [p["assertiveness"] for p in points],
+        "y": [p["responsiveness"] for p in points],
+        "text": [p["label"] for p in points],
+        "marker": {
+            "size": 14 if len(points) == 1 else 9,
+            "color": [STYLE_COLOURS[p["style"]] for p in points],
+            "line": {"color": "#ffffff", "width": 1.5},
+            "opacity": 0.9,
+        },
+        "hovertemplate": "%{text}<br>" + axis_titles["assertiveness"] + ": %{x:.0f}<br>"
+        + axis_titles["responsiveness"] + ": %{y:.0f}<extra></extra>",
+    }
+    axis = {"range": [0, 100], "zeroline": False, "showgrid": False, "tickvals": [0, 50, 100], "fixedrange": True}
+    return {
+        "data": [trace],
+        "layout": _layout(
+            margin={"l": 50, "r": 20, "t": 20, "b": 50},
+            shapes=shapes + [
+                {"type": "line", "x0": 50, "x1": 50, "y0": 0, "y1": 100, "line": {"color": "#999", "width": 1}},
+                {"type": "line", "x0": 0, "x1": 100, "y0": 50, "y1": 50, "line": {"color": "#999", "width": 1}},
+            ],
+            annotations=annotations,
+            xaxis=dict(axis, title={"text": axis_titles["assertiveness"]}),
+            yaxis=dict(axis, title={"text": axis_titles["responsiveness"]}, scaleanchor="x"),
+            hovermode="closest",
+        ),
+        "config": _CONFIG,
+    }

@@ -1,0 +1,65 @@
+"""Blueprints and the cross-cutting HTTP concerns: assets, headers, errors."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+csrf = CSRFProtect()
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def init_app(app: Flask) -> None:
+    from . import agent, api, assets
+
+    csrf.init_app(app)
+    csrf.exempt(api.bp)
+    app.register_blueprint(assets.bp)
+    app.register_blueprint(agent.bp)
+    app.register_blueprint(api.bp)
+    app.jinja_env.globals["static_url"] = assets.static_url
+    app.jinja_env.globals["plotly_version"] = assets.plotly_version()
+    app.after_request(_security_headers)
+    app.teardown_appcontext(close_db)
+    app.register_error_handler(HTTPException, _http_error)
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
+def _http_error(exc: HTTPException):
+    from .api import error_response
+
+    if request.path.startswith("/api/"):
+        return error_response(exc.code or 500, exc.name, exc.description)
+    return render_template("error.html", error=exc), exc.code
+
+
+def get_db():
+    """One connection per request, closed when the request ends."""
+    from flask import current_app, g
+
+    from .. import storage
+
+    if "db" not in g:
+        g.db = storage.connect(current_app.config["DATABASE"])
+    return g.db
+
+
+def close_db(exc=None) -> None:
+    from flask import g
+
+    db = g.pop("db", None)
+    if db is not None:
+        db.close()

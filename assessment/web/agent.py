@@ -1,0 +1,157 @@
+"""The agent journey: pick a questionnaire, answer it page by page, read the result."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from .. import charts, content, storage
+from ..i18n import current_lang
+from ..model import AXES, STYLES
+from ..questionnaire import Questionnaire
+from ..scoring import profile_from_axes, score
+from ..forms import page_form
+from . import get_db
+
+bp = Blueprint("agent", __name__)
+
+
+def questionnaires() -> dict[str, Questionnaire]:
+    return current_app.extensions["questionnaires"]
+
+
+def questionnaire_or_404(slug: str) -> Questionnaire:
+    q = questionnaires().get(slug)
+    if q is None:
+        abort(404)
+    return q
+
+
+@bp.get("/")
+def index():
+    return render_template("agent/index.html", questionnaires=list(questionnaires().values()))
+
+
+# The draft lives in the signed session cookie: a reload, a back button or a
+# validation error never loses what was entered, and nothing is stored until
+# the last page is sent.
+def _draft(slug: str) -> dict[str, int]:
+    return dict(session.get("drafts", {}).get(slug, {}))
+
+
+def _save_draft(slug: str, answers: dict[str, int] | None) -> None:
+    drafts = dict(session.get("drafts", {}))
+    if answers is None:
+        drafts.pop(slug, None)
+    else:
+        drafts[slug] = answers
+    session["drafts"] = drafts
+
+
+def _started(slug: str) -> float:
+    started = dict(session.get("started", {}))
+    if slug not in started:
+        started[slug] = time.time()
+        session["started"] = started
+    return started[slug]
+
+
+@bp.get("/q/<slug>")
+def start(slug: str):
+    return redirect(url_for("agent.take", slug=questionnaire_or_404(slug).slug, page=1))
+
+
+@bp.route("/q/<slug>/<int:page>", methods=["GET", "POST"])
+def take(slug: str, page: int):
+    q = questionnaire_or_404(slug)
+    if not 1 <= page <= len(q.pages):
+        abort(404)
+    items = q.pages[page - 1]
+    lang = current_lang()
+    draft = _draft(slug)
+    _started(slug)
+    form = page_form(items, q.scale, lang, data=draft)
+
+    if request.method == "POST":
+        valid = form.validate()
+        if not form.csrf_token.errors:
+            for item in items:
+                field = form[item.id]
+                if not field.errors and field.data in q.scale.values:
+                    draft[item.id] = field.data
+            _save_draft(slug, draft)
+        if "back" in request.form and not form.csrf_token.errors:
+            return redirect(url_for("agent.take", slug=slug, page=max(1, page - 1)))
+        if valid:
+            if page < len(q.pages):
+                return redirect(url_for("agent.take", slug=slug, page=page + 1))
+            return _finish(q, draft)
+
+    missing = [item for item in items if form[item.id].errors]
+    status = 400 if request.method == "POST" else 200
+    return (
+        render_template(
+            "agent/take.html",
+            q=q,
+            form=form,
+            items=items,
+            page=page,
+            pages=len(q.pages),
+            answered=len(draft),
+            missing=missing,
+        ),
+        status,
+    )
+
+
+def _finish(q: Questionnaire, draft: dict[str, int]):
+    for number, page_items in enumerate(q.pages, start=1):
+        if any(item.id not in draft for item in page_items):
+            flash(_("Some statements on this page still need an answer."))
+            return redirect(url_for("agent.take", slug=q.slug, page=number))
+    duration = time.time() - _started(q.slug)
+    profile = score(q, draft, duration_seconds=duration)
+    row = storage.save_response(
+        get_db(),
+        questionnaire=q.slug,
+        version=q.version,
+        lang=current_lang(),
+        answers=draft,
+        profile=profile,
+        duration_seconds=round(duration, 1),
+    )
+    _save_draft(q.slug, None)
+    session["started"] = {k: v for k, v in session.get("started", {}).items() if k != q.slug}
+    return redirect(url_for("agent.result", token=row["token"]))
+
+
+@bp.get("/r/<token>")
+def result(token: str):
+    row = storage.response_by_token(get_db(), token)
+    if row is None:
+        abort(404)
+    q = questionnaire_or_404(row["questionnaire"])
+    lang = current_lang()
+    profile = profile_from_axes({a: row[a] for a in AXES}, flags=tuple(row["flags"]))
+    names = {s: q.styles[s].name.get(lang) for s in STYLES}
+    axis_titles = {"assertiveness": _("Assertiveness"), "responsiveness": _("Responsiveness")}
+    figures = {
+        "radar": charts.radar([{"name": _("You"), "scores": profile.scores}], names),
+        "quadrant": charts.quadrant(
+            [{**profile.axes, "label": _("You"), "style": profile.style}], names, axis_titles
+        ),
+    }
+    return render_template(
+        "agent/result.html",
+        q=q,
+        row=row,
+        profile=profile,
+        style=content.coaching(q, profile.style),
+        secondary=q.styles[profile.secondary_style],
+        guides=content.customer_guides(q, profile.style),
+        names=names,
+        axis_titles=axis_titles,
+        figures=figures,
+    )

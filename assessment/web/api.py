@@ -1,0 +1,141 @@
+"""JSON API v1. Errors are always JSON {"error", "details"}; bad input stores nothing."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, jsonify, request, url_for
+
+from .. import storage
+from ..model import DEFAULT_LANG, LANGS
+from ..openapi import spec
+from ..scoring import AnswerError, score
+from . import get_db
+from .agent import questionnaires
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+class BadRequest(Exception):
+    def __init__(self, error: str, details=None, status: int = 400):
+        self.error, self.details, self.status = error, details, status
+
+
+def error_response(status: int, error: str, details=None):
+    response = jsonify({"error": error, "details": details})
+    response.status_code = status
+    return response
+
+
+@bp.errorhandler(BadRequest)
+def _bad_request(exc: BadRequest):
+    return error_response(exc.status, exc.error, exc.details)
+
+
+def _reject_duplicates(pairs):
+    keys = [k for k, _ in pairs]
+    dupes = sorted({k for k in keys if keys.count(k) > 1})
+    if dupes:
+        raise BadRequest("Duplicate keys in JSON object", {"keys": dupes})
+    return dict(pairs)
+
+
+def _reject_constant(name):
+    raise BadRequest("Malformed JSON", f"{name} is not a JSON number")
+
+
+def json_body() -> dict:
+    """The request's JSON object, strictly: right content type, valid UTF-8, no duplicate keys."""
+    if request.mimetype != "application/json":
+        raise BadRequest("Unsupported content type", "send the body as application/json", status=415)
+    try:
+        body = json.loads(
+            request.get_data(cache=True),
+            object_pairs_hook=_reject_duplicates,
+            parse_constant=_reject_constant,
+        )
+    except (ValueError, RecursionError) as exc:
+        raise BadRequest("Malformed JSON", str(exc)) from None
+    if not isinstance(body, dict):
+        raise BadRequest("Malformed JSON", "the body must be a JSON object")
+    return body
+
+
+def _questionnaire(slug: str):
+    q = questionnaires().get(slug)
+    if q is None:
+        raise BadRequest("Unknown questionnaire", {"slug": slug}, status=404)
+    return q
+
+
+@bp.get("/questionnaires")
+def list_questionnaires():
+    return jsonify(
+        [{"slug": q.slug, "version": q.version, "title": q.title.as_dict()} for q in questionnaires().values()]
+    )
+
+
+@bp.get("/questionnaires/<slug>")
+def get_questionnaire(slug: str):
+    q = _questionnaire(slug)
+    return jsonify(
+        {
+            "slug": q.slug,
+            "version": q.version,
+            "title": q.title.as_dict(),
+            "scale": {
+                "min": q.scale.min,
+                "max": q.scale.max,
+                "labels": [label.as_dict() for label in q.scale.labels],
+            },
+            "items": [
+                {"id": i.id, "text": i.text.as_dict(), "axis": i.axis, "keyed": i.keyed} for i in q.items
+            ],
+        }
+    )
+
+
+@bp.post("/questionnaires/<slug>/responses")
+def create_response(slug: str):
+    q = _questionnaire(slug)
+    body = json_body()
+    unknown = sorted(set(body) - {"answers", "lang", "duration_seconds"})
+    if unknown:
+        raise BadRequest("Unknown fields", {k: "not a field of a response" for k in unknown})
+    answers = body.get("answers")
+    if not isinstance(answers, dict):
+        raise BadRequest("Invalid answers", {"answers": "required: an object of item id -> answer"})
+    lang = body.get("lang", DEFAULT_LANG)
+    if lang not in LANGS:
+        raise BadRequest("Invalid lang", {"lang": f"must be one of {', '.join(LANGS)}"})
+    duration = body.get("duration_seconds")
+    if duration is not None and (isinstance(duration, bool) or not isinstance(duration, (int, float)) or not 0 <= duration <= 86400 * 7):
+        raise BadRequest("Invalid duration_seconds", {"duration_seconds": "must be a number of seconds from 0 to 604800"})
+    try:
+        profile = score(q, answers, duration_seconds=duration)
+    except AnswerError as exc:
+        raise BadRequest("Invalid answers", exc.details) from None
+    row = storage.save_response(
+        get_db(), questionnaire=q.slug, version=q.version, lang=lang,
+        answers=answers, profile=profile, duration_seconds=duration,
+    )
+    result_url = url_for("agent.result", token=row["token"], lang=lang, _external=True)
+    payload = {
+        "id": row["id"],
+        "style": profile.style,
+        "secondary_style": profile.secondary_style,
+        "clarity": profile.clarity,
+        "axes": profile.axes,
+        "scores": profile.scores,
+        "flags": list(profile.flags),
+        "result_url": result_url,
+    }
+    response = jsonify(payload)
+    response.status_code = 201
+    response.headers["Location"] = result_url
+    return response
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(spec(questionnaires()))

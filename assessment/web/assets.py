@@ -1,0 +1,65 @@
+"""Static assets with versioned URLs, and plotly.js served from the plotly package.
+
+Versioned URLs let browsers cache for a year: a changed file gets a new URL.
+plotly.js is gzip-compressed once per process and kept in memory.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+import plotly
+from flask import Blueprint, Response, abort, current_app, request, url_for
+
+bp = Blueprint("assets", __name__)
+
+PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+YEAR = 365 * 24 * 3600
+_lock = threading.Lock()
+_plotly_cache: dict[str, bytes] = {}
+
+
+def plotly_version() -> str:
+    return plotly.__version__
+
+
+@lru_cache(maxsize=64)
+def _file_hash(path: str, mtime: float) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:10]
+
+
+def static_url(filename: str) -> str:
+    path = Path(current_app.static_folder) / filename
+    version = _file_hash(str(path), path.stat().st_mtime)
+    return url_for("static", filename=filename, v=version)
+
+
+def _plotly_bytes(compressed: bool) -> bytes:
+    key = "gzip" if compressed else "raw"
+    if key not in _plotly_cache:
+        with _lock:
+            if key not in _plotly_cache:
+                raw = PLOTLY_JS.read_bytes()
+                _plotly_cache[key] = gzip.compress(raw, compresslevel=9, mtime=0) if compressed else raw
+    return _plotly_cache[key]
+
+
+@bp.route("/vendor/plotly-<version>.min.js")
+def plotly_js(version: str):
+    if version != plotly_version():
+        abort(404)
+    etag = f'"plotly-{version}"'
+    if request.if_none_match.contains(etag.strip('"')):
+        return Response(status=304, headers={"ETag": etag, "Cache-Control": f"public, max-age={YEAR}, immutable"})
+    compressed = "gzip" in request.accept_encodings
+    response = Response(_plotly_bytes(compressed), mimetype="text/javascript")
+    if compressed:
+        response.headers["Content-Encoding"] = "gzip"
+    response.headers["Vary"] = "Accept-Encoding"
+    response.headers["ETag"] = etag
+    response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+    return response
