@@ -143,3 +143,74 @@ def quadrant(
         ),
         "config": _CONFIG,
     }
+
+
+def style_mix(counts: Mapping[str, int], style_names: Mapping[str, str]) -> dict:
+    """How many members have each primary style."""
+    return {
+        "data": [{
+            "type": "bar",
+            "orientation": "h",
+            "y": [style_names[s] for s in STYLES],
+            "x": [counts.get(s, 0) for s in STYLES],
+            "marker": {"color": [STYLE_COLOURS[s] for s in STYLES]},
+            "text": [counts.get(s, 0) for s in STYLES],
+            "textposition": "auto",
+            "hovertemplate": "%{y}: %{x}<extra></extra>",
+        }],
+        "layout": _layout(
+            margin={"l": 80, "r": 20, "t": 10, "b": 30},
+            yaxis={"autorange": "reversed", "fixedrange": True},
+            xaxis={"rangemode": "tozero", "fixedrange": True, "dtick": None},
+        ),
+        "config": _CONFIG,
+    }
+
+
+def density(cells: Sequence[Mapping], cell: float, style_names: Mapping[str, str],
+            axis_titles: Mapping[str, str], count_title: str) -> dict:
+    """The quadrant map for teams too large to draw member by member: counts per cell."""
+    bins = int(100 / cell)
+    z = [[0] * bins for _ in range(bins)]
+    for c in cells:
+        z[c["by"]][c["bx"]] = c["n"]
+    centres = [round(cell * i + cell / 2, 2) for i in range(bins)]
+    fig = quadrant([], style_names, axis_titles)
+    fig["data"] = [{
+        "type": "heatmap",
+        "x": centres,
+        "y": centres,
+        "z": z,
+        "colorscale": "Blues",
+        "zmin": 0,
+        "hoverongaps": False,
+        "colorbar": {"title": {"text": count_title}, "thickness": 12},
+        "hovertemplate": axis_titles["assertiveness"] + " %{x:.0f} · " + axis_titles["responsiveness"]
+        + " %{y:.0f}: %{z}<extra></extra>",
+    }]
+    return fig
+
+
+def trend(rows: Sequence[Mapping], axis_titles: Mapping[str, str]) -> dict:
+    """An agent's two axis scores, result by result."""
+    dates = [r["created_at"] for r in rows]
+    return {
+        "data": [
+            {
+                "type": "scatter", "mode": "lines+markers", "name": axis_titles[axis],
+                "x": dates, "y": [r[axis] for r in rows],
+                "line": {"color": colour, "width": 2.5},
+                "hovertemplate": axis_titles[axis] + ": %{y:.0f}<br>%{x}<extra></extra>",
+            }
+            for axis, colour in (("assertiveness", "#2c3e50"), ("responsiveness", "#d35400"))
+        ],
+        "layout": _layout(
+            showlegend=True, legend={"orientation": "h", "y": -0.25},
+            margin={"l": 40, "r": 20, "t": 10, "b": 40},
+            yaxis={"range": [0, 100], "fixedrange": True, "tickvals": [0, 25, 50, 75, 100]},
+            xaxis={"type": "date", "fixedrange": True},
+            shapes=[{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": 50, "y1": 50,
+                     "line": {"color": "#999", "width": 1, "dash": "dot"}}],
+        ),
+        "config": _CONFIG,
+    }

@@ -1,13 +1,14 @@
-"""WTForms classes generated from a questionnaire: one form per page of items."""
+"""WTForms: the questionnaire pages (generated from the questionnaire) and the fixed forms."""
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Sequence
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField
-from wtforms.validators import InputRequired
+from wtforms import DateField, PasswordField, RadioField, StringField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from .questionnaire import Item, Scale
 
@@ -28,3 +29,87 @@ def page_form(items: Sequence[Item], scale: Scale, lang: str, data: dict | None 
     }
     form_class = type("QuestionnairePageForm", (FlaskForm,), fields)
     return form_class(data=data or {})
+
+
+NAME_MAX = 80
+EMPLOYEE_ID_MAX = 40
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[InputRequired(message=_l("Enter your username.")), Length(max=80)])
+    password = PasswordField(_l("Password"), validators=[InputRequired(message=_l("Enter your password.")), Length(max=200)])
+
+
+def _strip(value):
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
+def has_unprintable(text: str) -> bool:
+    """Control, invisible formatting (RTL overrides, zero-width) or surrogate characters."""
+    return any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs") for ch in text)
+
+
+def clean_name(value, max_length: int, required: bool = True) -> str | None:
+    """A display name from the API: the same rules the forms apply. Raises ValueError."""
+    if value is None or (isinstance(value, str) and not value.strip() and not required):
+        if required:
+            raise ValueError("required")
+        return None
+    if not isinstance(value, str):
+        raise ValueError("must be a string")
+    text = _strip(value)
+    if not text:
+        raise ValueError("must not be blank")
+    if len(text) > max_length:
+        raise ValueError(f"at most {max_length} characters")
+    if has_unprintable(text):
+        raise ValueError("contains control or invisible characters")
+    return text
+
+
+def _printable(form, field) -> None:
+    """Names show on dashboards and in exports: no control or invisible formatting characters."""
+    if has_unprintable(field.data or ""):
+        raise ValidationError(_l("Use letters, digits and ordinary punctuation only."))
+
+
+class TeamForm(FlaskForm):
+    name = StringField(
+        _l("Team name"),
+        filters=[_strip],
+        validators=[InputRequired(message=_l("Give the team a name.")),
+                    Length(min=1, max=NAME_MAX, message=_l("Use 1 to 80 characters.")), _printable],
+    )
+
+
+class JoinForm(FlaskForm):
+    name = StringField(
+        _l("Your name"),
+        filters=[_strip],
+        validators=[InputRequired(message=_l("Enter the name your trainer knows you by.")),
+                    Length(min=1, max=NAME_MAX, message=_l("Use 1 to 80 characters.")), _printable],
+    )
+    employee_id = StringField(
+        _l("Employee ID (optional)"),
+        filters=[_strip],
+        validators=[Optional(), Length(max=EMPLOYEE_ID_MAX, message=_l("Use at most 40 characters.")), _printable],
+    )
+
+
+class CodeForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET form that only looks a team up
+
+    code = StringField(_l("Team code"), validators=[InputRequired(message=_l("Enter the code your trainer gave you.")), Length(max=20)])
+
+
+class FilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # GET filters change nothing
+
+    since = DateField(_l("From"), validators=[Optional()], format="%Y-%m-%d")
+    until = DateField(_l("To"), validators=[Optional()], format="%Y-%m-%d")
+
+    def validate_until(form, field):
+        if field.data and form.since.data and field.data < form.since.data:
+            raise ValidationError(_l("The end date must not be before the start date."))

@@ -95,6 +95,7 @@ class CustomerType:
     key: str
     recognise: tuple[Text, ...]
     needs: tuple[Text, ...]
+    coverage: Text  # what a trainer can do when few team members fit this type
 
 
 @dataclass(frozen=True)
@@ -396,6 +397,7 @@ def _read_customers(r: _Reader, data: dict) -> dict[str, CustomerType]:
             key=key,
             recognise=r.texts(entry, "recognise", where),
             needs=r.texts(entry, "needs", where),
+            coverage=r.text(entry.get("coverage"), f"{where}: coverage"),
         )
     return customers
 

@@ -8,10 +8,12 @@ IMMEDIATE takes the write lock up front instead of failing half-way with
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 import sqlite3
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
@@ -19,7 +21,9 @@ from typing import Iterator
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from .scoring import Profile
+from .model import STYLES
+from .scoring import FLAGS, Profile
+from .stats import FIT_AFFINITY, SCALES
 
 BUSY_TIMEOUT_MS = 15000
 
@@ -53,6 +57,40 @@ def m001_responses(db: Database) -> None:
         not_null={"token", "questionnaire", "questionnaire_version", "answers", "created_at", "style"},
     )
     db["responses"].create_index(["token"], unique=True)
+
+
+@migrations()
+def m002_trainer_workspace(db: Database) -> None:
+    db["trainers"].create(
+        {"id": int, "username": str, "password_hash": str, "created_at": str},
+        pk="id", not_null={"username", "password_hash", "created_at"},
+    )
+    db.execute("CREATE UNIQUE INDEX idx_trainers_username ON trainers(username COLLATE NOCASE)")
+    db["teams"].create(
+        {"id": int, "trainer_id": int, "name": str, "invite_code": str, "created_at": str},
+        pk="id", foreign_keys=[("trainer_id", "trainers", "id")],
+        not_null={"trainer_id", "name", "invite_code", "created_at"},
+    )
+    db["teams"].create_index(["invite_code"], unique=True)
+    db["teams"].create_index(["trainer_id"])
+    # identity: "employee:<id>" when an employee id was given, else "name:<normalised name>";
+    # the same identity in the same team is the same agent, so retakes form a history.
+    db["agents"].create(
+        {"id": int, "team_id": int, "name": str, "employee_id": str, "identity": str, "created_at": str},
+        pk="id", foreign_keys=[("team_id", "teams", "id")],
+        not_null={"team_id", "name", "identity", "created_at"},
+    )
+    db["agents"].create_index(["team_id", "identity"], unique=True)
+    db["responses"].add_column("team_id", int, fk="teams", fk_col="id")
+    db["responses"].add_column("agent_id", int, fk="agents", fk_col="id")
+    db["responses"].create_index(["team_id", "agent_id", "id"])
+    db["responses"].create_index(["agent_id", "id"])
+    db["api_tokens"].create(
+        {"id": int, "trainer_id": int, "token_hash": str, "label": str, "created_at": str, "revoked_at": str},
+        pk="id", foreign_keys=[("trainer_id", "trainers", "id")],
+        not_null={"trainer_id", "token_hash", "created_at"},
+    )
+    db["api_tokens"].create_index(["token_hash"], unique=True)
 
 
 def connect(path: str | Path) -> Database:
@@ -106,7 +144,10 @@ def save_response(
     answers: dict[str, int],
     profile: Profile,
     duration_seconds: float | None = None,
+    member: "Membership | None" = None,
+    created_at: str | None = None,
 ) -> dict:
+    """One write transaction: the agent (found or created) and their response."""
     row = {
         "token": new_token(),
         "questionnaire": questionnaire,
@@ -114,15 +155,20 @@ def save_response(
         "lang": lang,
         "answers": json.dumps(answers, sort_keys=True),
         "duration_seconds": duration_seconds,
-        "created_at": now(),
+        "created_at": created_at or now(),
         "style": profile.style,
         "secondary_style": profile.secondary_style,
         "clarity": profile.clarity,
         **profile.axes,
         **profile.scores,
         "flags": json.dumps(list(profile.flags)),
+        "team_id": None,
+        "agent_id": None,
     }
     with write_transaction(db):
+        if member is not None:
+            row["team_id"] = member.team_id
+            row["agent_id"] = _agent_id(db, member, row["created_at"])
         row["id"] = db["responses"].insert(row).last_pk
     return row
 
@@ -139,3 +185,302 @@ def _decode(row: dict) -> dict:
     row["answers"] = json.loads(row["answers"])
     row["flags"] = json.loads(row["flags"] or "[]")
     return row
+
+
+# --- trainers ---------------------------------------------------------------
+
+class UsernameTaken(ValueError):
+    pass
+
+
+def create_trainer(db: Database, username: str, password_hash: str) -> int:
+    with write_transaction(db):
+        if trainer_by_username(db, username):
+            raise UsernameTaken(username)
+        return db["trainers"].insert(
+            {"username": username, "password_hash": password_hash, "created_at": now()}
+        ).last_pk
+
+
+def trainer_by_username(db: Database, username: str) -> dict | None:
+    return _one(db, "SELECT * FROM trainers WHERE username = ? COLLATE NOCASE", [username])
+
+
+def trainer_by_id(db: Database, trainer_id: int) -> dict | None:
+    return _one(db, "SELECT * FROM trainers WHERE id = ?", [trainer_id])
+
+
+def set_password(db: Database, trainer_id: int, password_hash: str) -> None:
+    with write_transaction(db):
+        db.execute("UPDATE trainers SET password_hash = ? WHERE id = ?", [password_hash, trainer_id])
+
+
+def _one(db: Database, sql: str, params) -> dict | None:
+    cursor = db.execute(sql, params)
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    return dict(zip([c[0] for c in cursor.description], row))
+
+
+def _all(db: Database, sql: str, params) -> list[dict]:
+    cursor = db.execute(sql, params)
+    names = [c[0] for c in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+# --- API tokens: only a hash is stored; the token is shown once --------------
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_api_token(db: Database, trainer_id: int, label: str = "") -> tuple[int, str]:
+    token = "zj_" + secrets.token_urlsafe(32)
+    with write_transaction(db):
+        token_id = db["api_tokens"].insert(
+            {"trainer_id": trainer_id, "token_hash": _token_hash(token), "label": label,
+             "created_at": now(), "revoked_at": None}
+        ).last_pk
+    return token_id, token
+
+
+def trainer_by_api_token(db: Database, token: str) -> dict | None:
+    return _one(
+        db,
+        "SELECT trainers.* FROM api_tokens JOIN trainers ON trainers.id = api_tokens.trainer_id "
+        "WHERE api_tokens.token_hash = ? AND api_tokens.revoked_at IS NULL",
+        [_token_hash(token)],
+    )
+
+
+def revoke_api_tokens(db: Database, trainer_id: int, token_id: int | None = None) -> int:
+    sql = "UPDATE api_tokens SET revoked_at = ? WHERE trainer_id = ? AND revoked_at IS NULL"
+    params: list = [now(), trainer_id]
+    if token_id is not None:
+        sql += " AND id = ?"
+        params.append(token_id)
+    with write_transaction(db):
+        return db.execute(sql, params).rowcount
+
+
+def api_tokens_for(db: Database, trainer_id: int) -> list[dict]:
+    return _all(db, "SELECT id, label, created_at, revoked_at FROM api_tokens WHERE trainer_id = ? ORDER BY id", [trainer_id])
+
+
+# --- teams and agents ---------------------------------------------------------
+
+# No 0/O, 1/I/L: a code read out in a classroom should survive being heard.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 6
+
+
+def new_invite_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def create_team(db: Database, trainer_id: int, name: str) -> dict:
+    with write_transaction(db):
+        while True:
+            code = new_invite_code()
+            if not _one(db, "SELECT 1 FROM teams WHERE invite_code = ?", [code]):
+                break
+        row = {"trainer_id": trainer_id, "name": name, "invite_code": code, "created_at": now()}
+        row["id"] = db["teams"].insert(row).last_pk
+    return row
+
+
+def teams_for(db: Database, trainer_id: int) -> list[dict]:
+    return _all(
+        db,
+        """SELECT teams.id, teams.name, teams.invite_code, teams.created_at,
+                  (SELECT COUNT(*) FROM agents WHERE agents.team_id = teams.id) AS member_count,
+                  (SELECT COUNT(*) FROM responses WHERE responses.team_id = teams.id) AS response_count,
+                  (SELECT MAX(created_at) FROM responses WHERE responses.team_id = teams.id) AS last_response_at
+           FROM teams WHERE trainer_id = ? ORDER BY teams.name COLLATE NOCASE, teams.id""",
+        [trainer_id],
+    )
+
+
+def team_for(db: Database, trainer_id: int, team_id: int) -> dict | None:
+    """A team only if this trainer owns it: the one place ownership is decided."""
+    return _one(db, "SELECT * FROM teams WHERE id = ? AND trainer_id = ?", [team_id, trainer_id])
+
+
+def team_by_code(db: Database, code: str) -> dict | None:
+    return _one(db, "SELECT id, name, invite_code FROM teams WHERE invite_code = ?", [normalise_code(code)])
+
+
+@dataclass(frozen=True)
+class Membership:
+    """Who is taking the questionnaire for which team."""
+
+    team_id: int
+    name: str
+    employee_id: str | None = None
+
+    @property
+    def identity(self) -> str:
+        if self.employee_id:
+            return "employee:" + self.employee_id.strip().casefold()
+        return "name:" + " ".join(self.name.split()).casefold()
+
+
+def _agent_id(db: Database, member: Membership, created_at: str) -> int:
+    found = _one(db, "SELECT id FROM agents WHERE team_id = ? AND identity = ?", [member.team_id, member.identity])
+    if found:
+        # The latest name given is the one the trainer sees.
+        db.execute("UPDATE agents SET name = ? WHERE id = ?", [member.name, found["id"]])
+        return found["id"]
+    return db["agents"].insert(
+        {"team_id": member.team_id, "name": member.name, "employee_id": member.employee_id or None,
+         "identity": member.identity, "created_at": created_at}
+    ).last_pk
+
+
+def agent_for(db: Database, trainer_id: int, agent_id: int) -> dict | None:
+    return _one(
+        db,
+        "SELECT agents.*, teams.name AS team_name FROM agents JOIN teams ON teams.id = agents.team_id "
+        "WHERE agents.id = ? AND teams.trainer_id = ?",
+        [agent_id, trainer_id],
+    )
+
+
+def agent_responses(db: Database, agent_id: int) -> list[dict]:
+    return [_decode(r) for r in _all(db, "SELECT * FROM responses WHERE agent_id = ? ORDER BY created_at, id", [agent_id])]
+
+
+# --- team aggregates: each member's latest response in the chosen window -----
+
+@dataclass(frozen=True)
+class Scope:
+    """Which responses a dashboard, summary or export looks at."""
+
+    team_ids: tuple[int, ...]
+    since: str | None = None  # ISO date, inclusive
+    until: str | None = None  # ISO date, inclusive
+
+    def where(self, alias: str = "responses") -> tuple[str, list]:
+        marks = ",".join("?" * len(self.team_ids)) or "NULL"
+        sql = f"{alias}.team_id IN ({marks}) AND {alias}.agent_id IS NOT NULL"
+        params: list = list(self.team_ids)
+        if self.since:
+            sql += f" AND {alias}.created_at >= ?"
+            params.append(self.since)
+        if self.until:
+            sql += f" AND {alias}.created_at < date(?, '+1 day')"
+            params.append(self.until)
+        return sql, params
+
+
+def _latest(scope: Scope) -> tuple[str, list]:
+    where, params = scope.where()
+    return (
+        f"SELECT * FROM responses WHERE id IN (SELECT MAX(id) FROM responses WHERE {where} GROUP BY agent_id)",
+        params,
+    )
+
+
+def team_aggregates(db: Database, scope: Scope) -> dict:
+    """Counts, style mix, flag counts and moments of every scale, all summed in SQL."""
+    latest, params = _latest(scope)
+    moments = ", ".join(f"SUM({c}) AS sum_{c}, SUM({c} * {c}) AS sq_{c}" for c in SCALES)
+    styles = ", ".join(f"SUM(style = '{s}') AS n_{s}" for s in STYLES)
+    fits = ", ".join(f"SUM({s} >= {FIT_AFFINITY}) AS fit_{s}" for s in STYLES)
+    flags = ", ".join(f"SUM(flags LIKE '%\"{f}\"%') AS flag_{f}" for f in FLAGS)
+    row = _one(
+        db,
+        f"SELECT COUNT(*) AS members, {moments}, {styles}, {fits}, {flags} FROM ({latest})",
+        params,
+    )
+    where, wparams = scope.where()
+    responses = _one(db, f"SELECT COUNT(*) AS n FROM responses WHERE {where}", wparams)["n"]
+    return {"responses": responses, **{k: (v or 0) for k, v in row.items()}}
+
+
+SORTS = {
+    "name": "agents.name COLLATE NOCASE",
+    "style": "latest.style",
+    "date": "latest.created_at",
+    "results": "results",
+    "team": "teams.name COLLATE NOCASE",
+}
+
+
+def members(db: Database, scope: Scope, sort: str = "name", descending: bool = False,
+            limit: int = 50, offset: int = 0) -> list[dict]:
+    latest, params = _latest(scope)
+    order = SORTS.get(sort, SORTS["name"]) + (" DESC" if descending else " ASC")
+    rows = _all(
+        db,
+        f"""SELECT agents.id, agents.name, agents.employee_id, teams.id AS team_id, teams.name AS team_name,
+                   latest.style, latest.created_at, latest.assertiveness, latest.responsiveness,
+                   {", ".join("latest." + s for s in STYLES)}, latest.flags,
+                   (SELECT COUNT(*) FROM responses r WHERE r.agent_id = agents.id) AS results
+            FROM ({latest}) AS latest
+            JOIN agents ON agents.id = latest.agent_id JOIN teams ON teams.id = agents.team_id
+            ORDER BY {order}, agents.id LIMIT ? OFFSET ?""",
+        params + [limit, offset],
+    )
+    for row in rows:
+        row["flags"] = json.loads(row["flags"] or "[]")
+    return rows
+
+
+def member_points(db: Database, scope: Scope, limit: int) -> list[dict]:
+    latest, params = _latest(scope)
+    return _all(
+        db,
+        f"""SELECT agents.id, agents.name, latest.style, latest.assertiveness, latest.responsiveness
+            FROM ({latest}) AS latest JOIN agents ON agents.id = latest.agent_id
+            ORDER BY latest.id LIMIT ?""",
+        params + [limit],
+    )
+
+
+def density(db: Database, scope: Scope, cell: float) -> list[dict]:
+    """Members binned on the two axes: the quadrant map of a very large team."""
+    latest, params = _latest(scope)
+    return _all(
+        db,
+        f"""SELECT MIN(CAST(assertiveness / ? AS INTEGER), ?) AS bx, MIN(CAST(responsiveness / ? AS INTEGER), ?) AS by,
+                   COUNT(*) AS n FROM ({latest}) GROUP BY bx, by""",
+        [cell, int(100 / cell) - 1, cell, int(100 / cell) - 1] + params,
+    )
+
+
+def fitting_members(db: Database, scope: Scope, style: str, limit: int) -> list[dict]:
+    if style not in STYLES:
+        raise ValueError(style)
+    latest, params = _latest(scope)
+    return _all(
+        db,
+        f"""SELECT agents.id, agents.name, latest.{style} AS affinity
+            FROM ({latest}) AS latest JOIN agents ON agents.id = latest.agent_id
+            WHERE latest.{style} >= ? ORDER BY latest.{style} DESC, agents.name LIMIT ?""",
+        params + [FIT_AFFINITY, limit],
+    )
+
+
+def scope_responses(db: Database, scope: Scope) -> Iterator[dict]:
+    """Every response in scope with its agent and team, oldest first: exports and the API."""
+    where, params = scope.where("r")
+    cursor = db.execute(
+        f"""SELECT r.id, r.created_at, r.questionnaire, r.questionnaire_version, r.lang,
+                   teams.id AS team_id, teams.name AS team, agents.id AS agent_id, agents.name AS name,
+                   agents.employee_id, r.style, r.secondary_style, r.clarity,
+                   r.assertiveness, r.responsiveness, {", ".join("r." + s for s in STYLES)}, r.flags
+            FROM responses r JOIN agents ON agents.id = r.agent_id JOIN teams ON teams.id = r.team_id
+            WHERE {where} ORDER BY r.created_at, r.id""",
+        params,
+    )
+    names = [c[0] for c in cursor.description]
+    for values in cursor:
+        row = dict(zip(names, values))
+        row["flags"] = json.loads(row["flags"] or "[]")
+        yield row

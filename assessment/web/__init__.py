@@ -16,13 +16,15 @@ CSP = (
 
 
 def init_app(app: Flask) -> None:
-    from . import agent, api, assets
+    from .. import cli
+    from . import agent, api, assets, auth, trainer
 
     csrf.init_app(app)
     csrf.exempt(api.bp)
-    app.register_blueprint(assets.bp)
-    app.register_blueprint(agent.bp)
-    app.register_blueprint(api.bp)
+    auth.login_manager.init_app(app)
+    cli.init_app(app)
+    for blueprint in (assets.bp, agent.bp, auth.bp, trainer.bp, api.bp):
+        app.register_blueprint(blueprint)
     app.jinja_env.globals["static_url"] = assets.static_url
     app.jinja_env.globals["plotly_version"] = assets.plotly_version()
     app.after_request(_security_headers)

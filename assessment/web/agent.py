@@ -12,7 +12,7 @@ from ..i18n import current_lang
 from ..model import AXES, STYLES
 from ..questionnaire import Questionnaire
 from ..scoring import profile_from_axes, score
-from ..forms import page_form
+from ..forms import CodeForm, JoinForm, page_form
 from . import get_db
 
 bp = Blueprint("agent", __name__)
@@ -29,9 +29,63 @@ def questionnaire_or_404(slug: str) -> Questionnaire:
     return q
 
 
+def default_questionnaire() -> Questionnaire:
+    """The questionnaire whose content names styles on team pages."""
+    qs = questionnaires()
+    return qs.get("communication-style") or next(iter(qs.values()))
+
+
 @bp.get("/")
 def index():
-    return render_template("agent/index.html", questionnaires=list(questionnaires().values()))
+    return render_template(
+        "agent/index.html", questionnaires=list(questionnaires().values()))
+
+
+# --- joining a team -----------------------------------------------------------
+
+@bp.get("/join")
+def join_by_code():
+    form = CodeForm(request.args)
+    if request.args and form.validate():
+        team = storage.team_by_code(get_db(), form.code.data)
+        if team:
+            return redirect(url_for("agent.join", code=team["invite_code"]))
+        form.code.errors.append(_("No team has the code %(code)s. Check it with your trainer.", code=form.code.data))
+    status = 400 if request.args else 200
+    return render_template("agent/join_code.html", form=form), status
+
+
+@bp.route("/join/<code>", methods=["GET", "POST"])
+def join(code: str):
+    team = storage.team_by_code(get_db(), code)
+    if team is None:
+        form = CodeForm(data={"code": code})
+        form.code.errors = [_("No team has the code %(code)s. Check it with your trainer.", code=code)]
+        return render_template("agent/join_code.html", form=form), 404
+    form = JoinForm()
+    if form.validate_on_submit():
+        session["member"] = {
+            "team_id": team["id"],
+            "team_name": team["name"],
+            "name": form.name.data,
+            "employee_id": form.employee_id.data or None,
+        }
+        return redirect(url_for("agent.take", slug=default_questionnaire().slug, page=1))
+    status = 400 if request.method == "POST" else 200
+    return render_template("agent/join.html", team=team, form=form), status
+
+
+@bp.post("/join/leave")
+def leave_team():
+    session.pop("member", None)
+    return redirect(url_for("agent.index"))
+
+
+def _membership() -> storage.Membership | None:
+    member = session.get("member")
+    if not member:
+        return None
+    return storage.Membership(team_id=member["team_id"], name=member["name"], employee_id=member.get("employee_id"))
 
 
 # The draft lives in the signed session cookie: a reload, a back button or a
@@ -101,6 +155,7 @@ def take(slug: str, page: int):
             pages=len(q.pages),
             answered=len(draft),
             missing=missing,
+            member=session.get("member"),
         ),
         status,
     )
@@ -121,8 +176,11 @@ def _finish(q: Questionnaire, draft: dict[str, int]):
         answers=draft,
         profile=profile,
         duration_seconds=round(duration, 1),
+        member=_membership(),
     )
     _save_draft(q.slug, None)
+    # A shared desk PC: the next agent must not inherit this one's name.
+    session.pop("member", None)
     session["started"] = {k: v for k, v in session.get("started", {}).items() if k != q.slug}
     return redirect(url_for("agent.result", token=row["token"]))
 

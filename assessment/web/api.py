@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, jsonify, request, url_for
+from flask_login import current_user, login_required
 
-from .. import storage
+from .. import stats, storage
+from ..forms import EMPLOYEE_ID_MAX, NAME_MAX, clean_name
 from ..model import DEFAULT_LANG, LANGS
 from ..openapi import spec
 from ..scoring import AnswerError, score
 from . import get_db
 from .agent import questionnaires
+from .trainer import export_record
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -99,7 +102,7 @@ def get_questionnaire(slug: str):
 def create_response(slug: str):
     q = _questionnaire(slug)
     body = json_body()
-    unknown = sorted(set(body) - {"answers", "lang", "duration_seconds"})
+    unknown = sorted(set(body) - {"answers", "lang", "duration_seconds", "invite_code", "name", "employee_id"})
     if unknown:
         raise BadRequest("Unknown fields", {k: "not a field of a response" for k in unknown})
     answers = body.get("answers")
@@ -111,13 +114,14 @@ def create_response(slug: str):
     duration = body.get("duration_seconds")
     if duration is not None and (isinstance(duration, bool) or not isinstance(duration, (int, float)) or not 0 <= duration <= 86400 * 7):
         raise BadRequest("Invalid duration_seconds", {"duration_seconds": "must be a number of seconds from 0 to 604800"})
+    member = _membership(body)
     try:
         profile = score(q, answers, duration_seconds=duration)
     except AnswerError as exc:
         raise BadRequest("Invalid answers", exc.details) from None
     row = storage.save_response(
         get_db(), questionnaire=q.slug, version=q.version, lang=lang,
-        answers=answers, profile=profile, duration_seconds=duration,
+        answers=answers, profile=profile, duration_seconds=duration, member=member,
     )
     result_url = url_for("agent.result", token=row["token"], lang=lang, _external=True)
     payload = {
@@ -134,6 +138,84 @@ def create_response(slug: str):
     response.status_code = 201
     response.headers["Location"] = result_url
     return response
+
+
+def _membership(body: dict) -> storage.Membership | None:
+    """Joining a team from the API: invite_code and name, optional employee_id."""
+    if not any(k in body for k in ("invite_code", "name", "employee_id")):
+        return None
+    problems = {}
+    code = body.get("invite_code")
+    team = None
+    if not isinstance(code, str) or not code.strip():
+        problems["invite_code"] = "required with name: the team's invite code"
+    else:
+        team = storage.team_by_code(get_db(), code)
+        if team is None:
+            problems["invite_code"] = "no team has this invite code"
+    values = {}
+    for key, limit, required in (("name", NAME_MAX, True), ("employee_id", EMPLOYEE_ID_MAX, False)):
+        try:
+            values[key] = clean_name(body.get(key), limit, required)
+        except ValueError as exc:
+            problems[key] = str(exc)
+    if problems:
+        raise BadRequest("Invalid team membership", problems)
+    return storage.Membership(team_id=team["id"], name=values["name"], employee_id=values["employee_id"])
+
+
+# --- teams (trainers: browser session or bearer token) -----------------------
+
+def _team_or_404(team_id: int) -> dict:
+    team = storage.team_for(get_db(), current_user.id, team_id)
+    if team is None:
+        raise BadRequest("Unknown team", {"team_id": team_id}, status=404)
+    return team
+
+
+@bp.get("/teams")
+@login_required
+def list_teams():
+    return jsonify([
+        {"id": t["id"], "name": t["name"], "invite_code": t["invite_code"], "member_count": t["member_count"]}
+        for t in storage.teams_for(get_db(), current_user.id)
+    ])
+
+
+@bp.post("/teams")
+@login_required
+def create_team():
+    body = json_body()
+    unknown = sorted(set(body) - {"name"})
+    if unknown:
+        raise BadRequest("Unknown fields", {k: "not a field of a team" for k in unknown})
+    try:
+        name = clean_name(body.get("name"), NAME_MAX)
+    except ValueError as exc:
+        raise BadRequest("Invalid team", {"name": str(exc)}) from None
+    team = storage.create_team(get_db(), current_user.id, name)
+    response = jsonify({
+        "id": team["id"], "name": team["name"], "invite_code": team["invite_code"],
+        "invite_url": url_for("agent.join", code=team["invite_code"], _external=True),
+    })
+    response.status_code = 201
+    return response
+
+
+@bp.get("/teams/<int:team_id>/summary")
+@login_required
+def team_summary(team_id: int):
+    team = _team_or_404(team_id)
+    summary = stats.team_summary(storage.team_aggregates(get_db(), storage.Scope((team["id"],))))
+    return jsonify({"id": team["id"], "name": team["name"], **summary.as_dict()})
+
+
+@bp.get("/teams/<int:team_id>/responses")
+@login_required
+def team_responses(team_id: int):
+    team = _team_or_404(team_id)
+    rows = storage.scope_responses(get_db(), storage.Scope((team["id"],)))
+    return jsonify([export_record(r) for r in rows])
 
 
 @bp.get("/openapi.json")

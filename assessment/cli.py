@@ -1,0 +1,93 @@
+"""Command-line tasks: `flask --app app <command>`."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from werkzeug.security import generate_password_hash
+
+from . import storage
+
+MIN_PASSWORD = 8
+
+
+def _db():
+    return storage.connect(current_app.config["DATABASE"])
+
+
+def _trainer_or_fail(db, username: str) -> dict:
+    row = storage.trainer_by_username(db, username)
+    if row is None:
+        raise click.ClickException(f"no trainer called {username!r}")
+    return row
+
+
+@click.command("create-trainer")
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="The password (prompted for when left out).")
+def create_trainer(username: str, password: str) -> None:
+    """Create a trainer account."""
+    username = username.strip()
+    if not username or len(username) > 80:
+        raise click.ClickException("the username must be 1 to 80 characters")
+    if len(password) < MIN_PASSWORD:
+        raise click.ClickException(f"the password must be at least {MIN_PASSWORD} characters")
+    db = _db()
+    try:
+        storage.create_trainer(db, username, generate_password_hash(password))
+    except storage.UsernameTaken:
+        raise click.ClickException(f"a trainer called {username!r} already exists") from None
+    finally:
+        db.close()
+    click.echo(f"Trainer {username!r} created. Sign in at /trainer/login")
+
+
+@click.command("create-token")
+@click.argument("username")
+@click.option("--label", default="", help="A note on what the token is for.")
+def create_token(username: str, label: str) -> None:
+    """Print a new API token for a trainer (shown once; only its hash is kept)."""
+    db = _db()
+    try:
+        trainer = _trainer_or_fail(db, username)
+        token_id, token = storage.create_api_token(db, trainer["id"], label)
+    finally:
+        db.close()
+    click.echo(token)
+    click.echo(f"(token id {token_id}; send it as 'Authorization: Bearer <token>')", err=True)
+
+
+@click.command("revoke-token")
+@click.argument("username")
+@click.option("--id", "token_id", type=int, default=None, help="Revoke only this token id (default: all).")
+def revoke_token(username: str, token_id: int | None) -> None:
+    """Revoke a trainer's API tokens."""
+    db = _db()
+    try:
+        trainer = _trainer_or_fail(db, username)
+        count = storage.revoke_api_tokens(db, trainer["id"], token_id)
+    finally:
+        db.close()
+    click.echo(f"{count} token(s) revoked")
+
+
+@click.command("seed-demo")
+@click.option("--members", default=24, show_default=True, help="Synthetic agents in the demo team.")
+@click.option("--seed", default=7, show_default=True, help="Random seed, for the same demo every time.")
+def seed_demo(members: int, seed: int) -> None:
+    """Create a demo trainer and a team of synthetic agents with retakes."""
+    from .demo import DEMO_PASSWORD, DEMO_USERNAME, seed_team
+
+    db = _db()
+    try:
+        team = seed_team(db, current_app.extensions["questionnaires"], members=members, seed=seed)
+    finally:
+        db.close()
+    click.echo(f"Demo team {team['name']!r} with {members} agents (invite code {team['invite_code']}).")
+    click.echo(f"Sign in at /trainer/login as {DEMO_USERNAME} / {DEMO_PASSWORD}")
+
+
+def init_app(app: Flask) -> None:
+    for command in (create_trainer, create_token, revoke_token, seed_demo):
+        app.cli.add_command(command)

@@ -1,0 +1,119 @@
+"""Team statistics: counts, shares, mean, standard deviation, coefficient of variation.
+
+The database hands over moments (n, sum, sum of squares) so that a team of 10,000
+is summed in SQL; everything from there on is here, in plain Python.
+
+SD is the sample standard deviation (n - 1 in the denominator, Excel's STDEV.S),
+since a team is a sample of how the centre's agents communicate. CV = SD / mean,
+meaningful because every scale runs 0-100 with no negative values.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+from .model import AXES, STYLES
+from .scoring import FLAGS
+
+SCALES = AXES + STYLES
+
+
+@dataclass(frozen=True)
+class Summary:
+    n: int
+    mean: float | None
+    sd: float | None
+    cv: float | None
+
+    def as_dict(self, digits: int = 3) -> dict:
+        return {
+            "n": self.n,
+            "mean": _round(self.mean, digits),
+            "sd": _round(self.sd, digits),
+            "cv": _round(self.cv, digits),
+        }
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def from_moments(n: int, total: float, total_sq: float) -> Summary:
+    if n == 0:
+        return Summary(0, None, None, None)
+    mean = total / n
+    if n == 1:
+        return Summary(1, mean, None, None)
+    variance = max(0.0, (total_sq - total * total / n) / (n - 1))
+    sd = math.sqrt(variance)
+    cv = sd / mean if mean else None
+    return Summary(n, mean, sd, cv)
+
+
+def describe(values: Iterable[float]) -> Summary:
+    values = list(values)
+    return from_moments(len(values), math.fsum(values), math.fsum(v * v for v in values))
+
+
+def shares(counts: Mapping[str, int]) -> dict[str, float]:
+    """Each style's share of the total, 0-1; all zero for an empty team."""
+    total = sum(counts.values())
+    return {s: (counts.get(s, 0) / total if total else 0.0) for s in STYLES}
+
+
+# A member "fits" a customer type when their affinity for that style is at least
+# this; a type is "thin" when fewer than THIN_SHARE of members fit it (or fewer than 2).
+FIT_AFFINITY = 60.0
+THIN_SHARE = 0.15
+
+
+def is_thin(fits: int, members: int) -> bool:
+    return members > 0 and (fits < 2 or fits < THIN_SHARE * members)
+
+
+@dataclass(frozen=True)
+class TeamSummary:
+    members: int
+    responses: int
+    style_counts: dict[str, int]
+    style_shares: dict[str, float]
+    scales: dict[str, Summary]
+    flags: dict[str, int]
+    fits: dict[str, int]
+
+    @property
+    def thin(self) -> dict[str, bool]:
+        return {s: is_thin(self.fits[s], self.members) for s in STYLES}
+
+    @property
+    def mean_scores(self) -> dict[str, float]:
+        return {s: self.scales[s].mean or 0.0 for s in STYLES}
+
+    @property
+    def spread(self) -> dict[str, float]:
+        return {s: self.scales[s].sd or 0.0 for s in STYLES}
+
+    def as_dict(self) -> dict:
+        return {
+            "members": self.members,
+            "responses": self.responses,
+            "style_counts": self.style_counts,
+            "scales": {k: {f: v for f, v in s.as_dict().items() if f != "n"} for k, s in self.scales.items()},
+        }
+
+
+def team_summary(agg: Mapping[str, float]) -> TeamSummary:
+    """From the aggregate row storage.team_aggregates returns."""
+    members = int(agg["members"])
+    counts = {s: int(agg[f"n_{s}"]) for s in STYLES}
+    return TeamSummary(
+        members=members,
+        responses=int(agg["responses"]),
+        style_counts=counts,
+        style_shares=shares(counts),
+        scales={c: from_moments(members, agg[f"sum_{c}"], agg[f"sq_{c}"]) for c in SCALES},
+        flags={f: int(agg[f"flag_{f}"]) for f in FLAGS},
+        fits={s: int(agg[f"fit_{s}"]) for s in STYLES},
+    )

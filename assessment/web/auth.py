@@ -1,0 +1,87 @@
+"""Trainer sign-in: Flask-Login sessions for the browser, bearer tokens for the API."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
+from werkzeug.security import check_password_hash
+
+from .. import storage
+from ..forms import LoginForm
+from . import get_db
+
+bp = Blueprint("auth", __name__, url_prefix="/trainer")
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = None
+
+
+class Trainer(UserMixin):
+    def __init__(self, row: dict):
+        self.id = row["id"]
+        self.username = row["username"]
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    row = storage.trainer_by_id(get_db(), int(user_id)) if user_id.isdigit() else None
+    return Trainer(row) if row else None
+
+
+@login_manager.request_loader
+def _load_from_token(req):
+    header = req.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    row = storage.trainer_by_api_token(get_db(), token.strip())
+    return Trainer(row) if row else None
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    if request.path.startswith("/api/"):
+        from .api import error_response
+
+        return error_response(401, "Authentication required", "sign in, or send Authorization: Bearer <token>")
+    return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: never an open redirect to another host."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("trainer.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("trainer.home"))
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        row = storage.trainer_by_username(get_db(), form.username.data.strip())
+        if row and check_password_hash(row["password_hash"], form.password.data):
+            lang = session.get("lang")
+            session.clear()  # a fresh session at login: nothing carried over from before
+            if lang:
+                session["lang"] = lang
+            login_user(Trainer(row))
+            return redirect(_safe_next(request.args.get("next")))
+        error = _("That username and password do not match.")
+    status = 400 if request.method == "POST" else 200
+    return render_template("trainer/login.html", form=form, error=error), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("You are signed out."))
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,225 @@
+"""The trainer workspace: teams, dashboards, agent detail and exports. Login required."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from .. import charts, stats, storage
+from ..i18n import current_lang
+from ..model import AXES, STYLES
+from ..forms import FilterForm, TeamForm
+from . import get_db
+from .agent import default_questionnaire
+
+bp = Blueprint("trainer", __name__, url_prefix="/trainer")
+
+SCATTER_LIMIT = 1500  # above this many members the map shows density, not names
+DENSITY_CELL = 5.0
+PAGE_SIZE = 50
+
+
+@bp.before_request
+@login_required
+def _require_login():
+    """Every trainer page needs a signed-in trainer."""
+
+
+def _team_or_404(team_id: int) -> dict:
+    team = storage.team_for(get_db(), current_user.id, team_id)
+    if team is None:
+        abort(404)
+    return team
+
+
+def invite_url(team: dict) -> str:
+    return url_for("agent.join", code=team["invite_code"], _external=True)
+
+
+@bp.get("/")
+def home():
+    teams = storage.teams_for(get_db(), current_user.id)
+    return render_template("trainer/home.html", teams=teams, form=TeamForm(), invite_url=invite_url)
+
+
+@bp.post("/teams")
+def create_team():
+    form = TeamForm()
+    if form.validate_on_submit():
+        team = storage.create_team(get_db(), current_user.id, form.name.data)
+        flash(_("Team “%(name)s” created. Share the link or the code %(code)s with your agents.",
+                name=team["name"], code=team["invite_code"]))
+        return redirect(url_for("trainer.team", team_id=team["id"]))
+    teams = storage.teams_for(get_db(), current_user.id)
+    return render_template("trainer/home.html", teams=teams, form=form, invite_url=invite_url), 400
+
+
+def _scope(team_ids: tuple[int, ...]) -> tuple[storage.Scope, FilterForm]:
+    form = FilterForm(request.args)
+    if request.args and not form.validate():
+        return storage.Scope(team_ids), form
+    since = form.since.data.isoformat() if form.since.data else None
+    until = form.until.data.isoformat() if form.until.data else None
+    return storage.Scope(team_ids, since, until), form
+
+
+@bp.get("/teams/<int:team_id>")
+def team(team_id: int):
+    team = _team_or_404(team_id)
+    return _dashboard((team["id"],), team=team)
+
+
+@bp.get("/all")
+def all_teams():
+    teams = storage.teams_for(get_db(), current_user.id)
+    return _dashboard(tuple(t["id"] for t in teams), team=None, teams=teams)
+
+
+def _dashboard(team_ids: tuple[int, ...], team: dict | None, teams: list | None = None):
+    db = get_db()
+    q = default_questionnaire()
+    lang = current_lang()
+    scope, filters = _scope(team_ids)
+    summary = stats.team_summary(storage.team_aggregates(db, scope))
+    names = {s: q.styles[s].name.get(lang) for s in STYLES}
+    axis_titles = {"assertiveness": _("Assertiveness"), "responsiveness": _("Responsiveness")}
+
+    figures = {"mix": charts.style_mix(summary.style_counts, names)}
+    if summary.members:
+        figures["radar"] = charts.radar(
+            [{"name": _("Team mean"), "scores": summary.mean_scores, "spread": summary.spread}], names
+        )
+        if summary.members <= SCATTER_LIMIT:
+            points = storage.member_points(db, scope, SCATTER_LIMIT)
+            figures["map"] = charts.quadrant(
+                [{**p, "label": p["name"]} for p in points], names, axis_titles
+            )
+        else:
+            cells = storage.density(db, scope, DENSITY_CELL)
+            figures["map"] = charts.density(cells, DENSITY_CELL, names, axis_titles, _("Members"))
+
+    sort = request.args.get("sort", "name")
+    sort = sort if sort in storage.SORTS else "name"
+    descending = request.args.get("dir") == "desc"
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    members = storage.members(db, scope, sort, descending, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    coverage = [
+        {
+            "style": s,
+            "fits": summary.fits[s],
+            "thin": summary.thin[s],
+            "names": storage.fitting_members(db, scope, s, 8),
+            "advice": q.customers[s].coverage,
+        }
+        for s in STYLES
+    ]
+    return render_template(
+        "trainer/dashboard.html",
+        team=team,
+        teams=teams,
+        summary=summary,
+        figures=figures,
+        names=names,
+        axis_titles=axis_titles,
+        filters=filters,
+        members=members,
+        sort=sort,
+        descending=descending,
+        page=page,
+        pages=max(1, -(-summary.members // PAGE_SIZE)),
+        coverage=coverage,
+        scatter_limit=SCATTER_LIMIT,
+        invite_url=invite_url(team) if team else None,
+        scales=stats.SCALES,
+        fit_affinity=stats.FIT_AFFINITY,
+    )
+
+
+@bp.get("/agents/<int:agent_id>")
+def agent(agent_id: int):
+    db = get_db()
+    agent = storage.agent_for(db, current_user.id, agent_id)
+    if agent is None:
+        abort(404)
+    q = default_questionnaire()
+    lang = current_lang()
+    results = storage.agent_responses(db, agent_id)
+    names = {s: q.styles[s].name.get(lang) for s in STYLES}
+    axis_titles = {"assertiveness": _("Assertiveness"), "responsiveness": _("Responsiveness")}
+    team_summary = stats.team_summary(storage.team_aggregates(db, storage.Scope((agent["team_id"],))))
+    figures = {}
+    if results:
+        latest = results[-1]
+        figures["trend"] = charts.trend(results, axis_titles)
+        figures["radar"] = charts.radar(
+            [
+                {"name": agent["name"], "scores": {s: latest[s] for s in STYLES}},
+                {"name": _("Team mean"), "scores": team_summary.mean_scores},
+            ],
+            names,
+        )
+    return render_template(
+        "trainer/agent.html", agent=agent, results=results, figures=figures, names=names,
+        axis_titles=axis_titles, team_means=team_summary.mean_scores,
+    )
+
+
+# --- export --------------------------------------------------------------------
+
+EXPORT_FIELDS = (
+    "id", "created_at", "team", "name", "employee_id", "style", "secondary_style", "clarity",
+    *AXES, *STYLES, "flags", "questionnaire", "questionnaire_version", "lang",
+)
+
+
+def export_record(row: dict) -> dict:
+    return {f: row[f] for f in EXPORT_FIELDS}
+
+
+def csv_safe(value) -> str:
+    """Spreadsheets run cells that start with = + - @ (or tab/CR) as formulas: defuse them."""
+    text = "" if value is None else str(value)
+    if text and text[0] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+def _export(team_ids: tuple[int, ...], basename: str, fmt: str):
+    scope, _filters = _scope(team_ids)
+    rows = (export_record(r) for r in storage.scope_responses(get_db(), scope))
+    if fmt == "json":
+        body = json.dumps(list(rows), ensure_ascii=False, indent=1)
+        response = Response(body, mimetype="application/json")
+    else:
+        out = io.StringIO()
+        out.write("\ufeff")  # BOM: Excel then reads UTF-8 and shows Chinese names
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(EXPORT_FIELDS)
+        for r in rows:
+            r["flags"] = " ".join(r["flags"])
+            writer.writerow([csv_safe(r[f]) if isinstance(r[f], str) else r[f] for f in EXPORT_FIELDS])
+        response = Response(out.getvalue().encode("utf-8"), mimetype="text/csv")
+        response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{basename}.{fmt}"'
+    return response
+
+
+@bp.get("/teams/<int:team_id>/export.<fmt>")
+def export_team(team_id: int, fmt: str):
+    if fmt not in ("csv", "json"):
+        abort(404)
+    team = _team_or_404(team_id)
+    return _export((team["id"],), f"zhiji-team-{team['id']}", fmt)
+
+
+@bp.get("/all/export.<fmt>")
+def export_all(fmt: str):
+    if fmt not in ("csv", "json"):
+        abort(404)
+    teams = storage.teams_for(get_db(), current_user.id)
+    return _export(tuple(t["id"] for t in teams), "zhiji-all-teams", fmt)
