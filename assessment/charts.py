@@ -36,13 +36,13 @@ def radar(series: Sequence[Mapping], style_names: Mapping[str, str]) -> dict:
     """Style affinities (0-100) on four spokes.
 
     Each series is {"name": str, "scores": {style: value}} and may carry "spread"
-    ({style: sd}) to draw a band of mean +/- sd around it.
+    ({style: sd}) to draw a band of mean +/- sd around it, and "colour".
     """
     theta = [style_names[s] for s in STYLES]
     traces = []
     palette = ["#2c3e50", "#8e44ad"]
     for i, entry in enumerate(series):
-        colour = palette[i % len(palette)]
+        colour = entry.get("colour") or palette[i % len(palette)]
         values = [entry["scores"][s] for s in STYLES]
         spread = entry.get("spread")
         if spread:
@@ -58,7 +58,8 @@ def radar(series: Sequence[Mapping], style_names: Mapping[str, str]) -> dict:
             legend={"orientation": "h", "y": -0.1},
             polar={
                 "radialaxis": {"range": [0, 100], "tickvals": [25, 50, 75, 100], "angle": 90, "tickfont": {"size": 10}},
-                "angularaxis": {"rotation": 45, "direction": "clockwise"},
+                # Spokes point where each style sits on the quadrant map.
+                "angularaxis": {"rotation": -45, "direction": "counterclockwise"},
                 "bgcolor": "rgba(0,0,0,0)",
             },
         ),

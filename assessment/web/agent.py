@@ -196,7 +196,9 @@ def result(token: str):
     names = {s: q.styles[s].name.get(lang) for s in STYLES}
     axis_titles = {"assertiveness": _("Assertiveness"), "responsiveness": _("Responsiveness")}
     figures = {
-        "radar": charts.radar([{"name": _("You"), "scores": profile.scores}], names),
+        "radar": charts.radar(
+            [{"name": _("You"), "scores": profile.scores, "colour": charts.STYLE_COLOURS[profile.style]}], names
+        ),
         "quadrant": charts.quadrant(
             [{**profile.axes, "label": _("You"), "style": profile.style}], names, axis_titles
         ),
