@@ -93,6 +93,13 @@ def m002_trainer_workspace(db: Database) -> None:
     db["api_tokens"].create_index(["token_hash"], unique=True)
 
 
+@migrations()
+def m003_login_failures(db: Database) -> None:
+    # Kept in the database, not in memory, so the limit holds across server processes.
+    db["login_failures"].create({"id": int, "key": str, "at": str}, pk="id", not_null={"key", "at"})
+    db["login_failures"].create_index(["key", "at"])
+
+
 def connect(path: str | Path) -> Database:
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -484,3 +491,32 @@ def scope_responses(db: Database, scope: Scope) -> Iterator[dict]:
         row = dict(zip(names, values))
         row["flags"] = json.loads(row["flags"] or "[]")
         yield row
+
+
+# --- login throttling -----------------------------------------------------------
+
+def login_failures_since(db: Database, keys: list[str], since: str) -> dict[str, int]:
+    marks = ",".join("?" * len(keys))
+    rows = _all(db, f"SELECT key, COUNT(*) AS n FROM login_failures WHERE key IN ({marks}) AND at >= ? GROUP BY key",
+                keys + [since])
+    return {r["key"]: r["n"] for r in rows}
+
+
+def record_login_failure(db: Database, keys: list[str], at: str, older_than: str) -> None:
+    with write_transaction(db):
+        db["login_failures"].insert_all([{"key": k, "at": at} for k in keys])
+        db.execute("DELETE FROM login_failures WHERE at < ?", [older_than])
+
+
+def clear_login_failures(db: Database, key: str) -> None:
+    with write_transaction(db):
+        db.execute("DELETE FROM login_failures WHERE key = ?", [key])
+
+
+def backup(db: Database, target: str | Path) -> None:
+    """SQLite's online backup: a consistent copy while the server keeps writing."""
+    destination = sqlite3.connect(str(target))
+    try:
+        db.conn.backup(destination, pages=1024)
+    finally:
+        destination.close()

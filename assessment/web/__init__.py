@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .. import storage
 
 csrf = CSRFProtect()
 
@@ -13,6 +17,13 @@ CSP = (
     "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """The session cookie is Secure whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
 
 
 def init_app(app: Flask) -> None:
@@ -25,6 +36,10 @@ def init_app(app: Flask) -> None:
     cli.init_app(app)
     for blueprint in (assets.bp, agent.bp, auth.bp, trainer.bp, api.bp):
         app.register_blueprint(blueprint)
+    app.session_interface = SessionInterface()
+    if app.config.get("TRUST_PROXY"):
+        # Behind one reverse proxy that sets X-Forwarded-For/-Proto (e.g. TLS at nginx).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     app.jinja_env.globals["static_url"] = assets.static_url
     app.jinja_env.globals["plotly_version"] = assets.plotly_version()
     app.after_request(_security_headers)
@@ -50,9 +65,7 @@ def _http_error(exc: HTTPException):
 
 def get_db():
     """One connection per request, closed when the request ends."""
-    from flask import current_app, g
-
-    from .. import storage
+    from flask import current_app
 
     if "db" not in g:
         g.db = storage.connect(current_app.config["DATABASE"])
@@ -60,8 +73,6 @@ def get_db():
 
 
 def close_db(exc=None) -> None:
-    from flask import g
-
     db = g.pop("db", None)
     if db is not None:
         db.close()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
 from werkzeug.security import check_password_hash
 
-from .. import storage
+from .. import storage, throttle
 from ..forms import LoginForm
 from . import get_db
 
@@ -61,17 +63,28 @@ def login():
         return redirect(url_for("trainer.home"))
     form = LoginForm()
     error = None
+    status = 200
     if form.validate_on_submit():
-        row = storage.trainer_by_username(get_db(), form.username.data.strip())
+        db = get_db()
+        now = datetime.now(timezone.utc)
+        keys = throttle.Keys.of(form.username.data, request.remote_addr)
+        if throttle.is_locked(storage.login_failures_since(db, keys.all(), throttle.window_start(now)), keys):
+            minutes = int(throttle.WINDOW.total_seconds() // 60)
+            error = _("Too many failed sign-ins. Wait %(minutes)s minutes and try again.", minutes=minutes)
+            return render_template("trainer/login.html", form=form, error=error), 429
+        row = storage.trainer_by_username(db, form.username.data.strip())
         if row and check_password_hash(row["password_hash"], form.password.data):
+            storage.clear_login_failures(db, keys.username)
             lang = session.get("lang")
             session.clear()  # a fresh session at login: nothing carried over from before
             if lang:
                 session["lang"] = lang
             login_user(Trainer(row))
             return redirect(_safe_next(request.args.get("next")))
+        storage.record_login_failure(db, keys.all(), now.isoformat(timespec="seconds"), throttle.window_start(now))
         error = _("That username and password do not match.")
-    status = 400 if request.method == "POST" else 200
+    if request.method == "POST":
+        status = 400
     return render_template("trainer/login.html", form=form, error=error), status
 
 
