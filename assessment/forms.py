@@ -7,7 +7,7 @@ from typing import Sequence
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, PasswordField, RadioField, StringField
+from wtforms import DateField, PasswordField, RadioField, SelectChoice, StringField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from .questionnaire import Item, Scale
@@ -21,7 +21,7 @@ def page_form(items: Sequence[Item], scale: Scale, lang: str, data: dict | None 
     fields = {
         item.id: RadioField(
             item.text.get(lang),
-            choices=[(v, label.get(lang)) for v, label in zip(scale.values, scale.labels)],
+            choices=[SelectChoice(v, label.get(lang)) for v, label in zip(scale.values, scale.labels)],
             coerce=int,
             validators=[InputRequired(message=_l("Please choose an answer for this statement."))],
         )

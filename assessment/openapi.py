@@ -9,6 +9,7 @@ from typing import Mapping
 
 from .model import AXES, LANGS, STYLES
 from .scoring import FLAGS
+from .stats import SCALES
 
 
 def _obj(properties: dict, required: list[str] | None = None, **extra) -> dict:
@@ -21,6 +22,8 @@ def _obj(properties: dict, required: list[str] | None = None, **extra) -> dict:
 TEXT = _obj({lang: {"type": "string"} for lang in ("en", "zh")}, ["en", "zh"])
 NUMBER_0_100 = {"type": "number", "minimum": 0, "maximum": 100}
 ERROR = _obj({"error": {"type": "string"}, "details": {}}, ["error", "details"])
+TRAINER = [{"bearer": []}, {"session": []}]
+TEAM_ID = {"name": "team_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 
 
 def _error(description: str) -> dict:
@@ -84,6 +87,58 @@ def spec(questionnaires: Mapping) -> dict:
                     },
                 }
             },
+            "/api/v1/teams": {
+                "get": {
+                    "summary": "My teams",
+                    "operationId": "listTeams",
+                    "security": TRAINER,
+                    "responses": {
+                        "200": {"description": "Teams", "content": {"application/json": {"schema": {
+                            "type": "array", "items": {"$ref": "#/components/schemas/Team"}}}}},
+                        "401": _error("Not signed in and no valid token"),
+                    },
+                },
+                "post": {
+                    "summary": "Create a team",
+                    "operationId": "createTeam",
+                    "security": TRAINER,
+                    "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TeamIn"}}}},
+                    "responses": {
+                        "201": {"description": "Created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TeamCreated"}}}},
+                        "400": _error("Invalid name or malformed JSON"),
+                        "401": _error("Not signed in and no valid token"),
+                        "413": _error("Body too large"),
+                        "415": _error("Not application/json"),
+                    },
+                },
+            },
+            "/api/v1/teams/{team_id}/summary": {
+                "get": {
+                    "summary": "Style counts and mean / sd / cv over each member's latest result",
+                    "operationId": "teamSummary",
+                    "security": TRAINER,
+                    "parameters": [TEAM_ID],
+                    "responses": {
+                        "200": {"description": "Summary", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TeamSummary"}}}},
+                        "401": _error("Not signed in and no valid token"),
+                        "404": _error("No such team of yours"),
+                    },
+                }
+            },
+            "/api/v1/teams/{team_id}/responses": {
+                "get": {
+                    "summary": "Every response in the team, oldest first",
+                    "operationId": "teamResponses",
+                    "security": TRAINER,
+                    "parameters": [TEAM_ID],
+                    "responses": {
+                        "200": {"description": "Responses", "content": {"application/json": {"schema": {
+                            "type": "array", "items": {"$ref": "#/components/schemas/TeamResponse"}}}}},
+                        "401": _error("Not signed in and no valid token"),
+                        "404": _error("No such team of yours"),
+                    },
+                }
+            },
             "/api/v1/openapi.json": {
                 "get": {
                     "summary": "This document",
@@ -93,6 +148,12 @@ def spec(questionnaires: Mapping) -> dict:
             },
         },
         "components": {
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer",
+                           "description": "A token from `flask --app app create-token USERNAME`"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "session",
+                            "description": "The browser session of a signed-in trainer"},
+            },
             "schemas": {
                 "Text": TEXT,
                 "Error": ERROR,
@@ -119,8 +180,58 @@ def spec(questionnaires: Mapping) -> dict:
                         "lang": {"type": "string", "enum": list(LANGS), "default": "zh"},
                         "duration_seconds": {"type": "number", "minimum": 0, "maximum": 604800,
                                              "description": "Time taken; used only for the too_fast flag"},
+                        "invite_code": {"type": "string", "description": "Join this team (with name)"},
+                        "name": {"type": "string", "minLength": 1, "maxLength": 80,
+                                 "description": "Display name the trainer sees; required with invite_code"},
+                        "employee_id": {"type": "string", "maxLength": 40,
+                                        "description": "Optional; retakes are matched by it, else by name"},
                     },
                     ["answers"],
+                ),
+                "Team": _obj(
+                    {"id": {"type": "integer"}, "name": {"type": "string"}, "invite_code": {"type": "string"},
+                     "member_count": {"type": "integer"}},
+                    ["id", "name", "invite_code", "member_count"],
+                ),
+                "TeamIn": _obj({"name": {"type": "string", "minLength": 1, "maxLength": 80}}, ["name"]),
+                "TeamCreated": _obj(
+                    {"id": {"type": "integer"}, "name": {"type": "string"}, "invite_code": {"type": "string"},
+                     "invite_url": {"type": "string", "format": "uri"}},
+                    ["id", "name", "invite_code", "invite_url"],
+                ),
+                "Statistic": _obj(
+                    {"mean": {"type": "number", "nullable": True}, "sd": {"type": "number", "nullable": True},
+                     "cv": {"type": "number", "nullable": True}},
+                    ["mean", "sd", "cv"],
+                ),
+                "TeamSummary": _obj(
+                    {
+                        "id": {"type": "integer"},
+                        "name": {"type": "string"},
+                        "members": {"type": "integer"},
+                        "responses": {"type": "integer"},
+                        "style_counts": _obj({s: {"type": "integer"} for s in STYLES}, list(STYLES)),
+                        "scales": _obj({c: {"$ref": "#/components/schemas/Statistic"} for c in SCALES}, list(SCALES)),
+                    },
+                    ["id", "name", "members", "responses", "style_counts", "scales"],
+                ),
+                "TeamResponse": _obj(
+                    {
+                        "id": {"type": "integer"},
+                        "created_at": {"type": "string", "format": "date-time"},
+                        "team": {"type": "string"},
+                        "name": {"type": "string"},
+                        "employee_id": {"type": "string", "nullable": True},
+                        "style": {"type": "string", "enum": list(STYLES)},
+                        "secondary_style": {"type": "string", "enum": list(STYLES)},
+                        "clarity": {"type": "string", "enum": ["flexible", "moderate", "clear"]},
+                        **{c: NUMBER_0_100 for c in SCALES},
+                        "flags": {"type": "array", "items": {"type": "string", "enum": list(FLAGS)}},
+                        "questionnaire": {"type": "string"},
+                        "questionnaire_version": {"type": "integer"},
+                        "lang": {"type": "string", "enum": list(LANGS)},
+                    },
+                    ["id", "created_at", "team", "name", "style", *SCALES, "flags"],
                 ),
                 "Result": _obj(
                     {

@@ -107,3 +107,84 @@ def page(browser):
     page.js_errors = errors
     yield page
     context.close()
+
+
+# ---------------------------------------------------------------------------
+# Builders shared by the journey, API and questionnaire tests.
+# ---------------------------------------------------------------------------
+
+from html.parser import HTMLParser  # noqa: E402
+
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+# Scoring is pure and fast, but a cold first example must not trip a deadline.
+_hypothesis_settings.register_profile("zhiji", deadline=None, max_examples=100)
+_hypothesis_settings.load_profile("zhiji")
+
+SHIPPED = QUESTIONNAIRES / "communication-style.toml"
+
+
+class _FormState(HTMLParser):
+    """Collects checked radio buttons, element ids and links from a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.checked: dict[str, str] = {}
+        self.ids: set[str] = set()
+        self.radios: dict[str, list[str]] = {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "id" in attrs:
+            self.ids.add(attrs["id"])
+        if tag == "input" and attrs.get("type") == "radio":
+            self.radios.setdefault(attrs["name"], []).append(attrs["value"])
+            if "checked" in attrs:
+                self.checked[attrs["name"]] = attrs["value"]
+
+
+def form_state(html: str) -> _FormState:
+    parser = _FormState()
+    parser.feed(html)
+    return parser
+
+
+def checked_answers(html: str) -> dict[str, int]:
+    """Item id -> the answer shown as checked on a questionnaire page."""
+    return {k: int(v) for k, v in form_state(html).checked.items()}
+
+
+def page_url(slug: str, page: int) -> str:
+    return f"/q/{slug}/{page}"
+
+
+def post_page(client, q, page: int, answers: dict, *, drop=(), extra=None, token=True, **kw):
+    """Send one page of the form with the answers for that page's items (minus `drop`)."""
+    url = page_url(q.slug, page)
+    html = client.get(url, **kw).get_data(as_text=True)
+    data = {item.id: str(answers[item.id]) for item in q.pages[page - 1] if item.id not in drop and item.id in answers}
+    if token:
+        data["csrf_token"] = csrf_token(html)
+    data.update(extra or {})
+    return client.post(url, data=data, **kw)
+
+
+def take_questionnaire(client, q, answers: dict, **kw):
+    """Answer every page in turn; returns the response to the last page."""
+    response = None
+    for page in range(1, len(q.pages) + 1):
+        response = post_page(client, q, page, answers, **kw)
+        assert response.status_code == 302, (page, response.status_code)
+    return response
+
+
+def response_rows(app) -> list[dict]:
+    import sqlite3
+
+    conn = sqlite3.connect(app.config["DATABASE"])
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(row) for row in conn.execute("select * from responses order by id")]
+    finally:
+        conn.close()
+
