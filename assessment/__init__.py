@@ -19,6 +19,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     app.config.from_mapping(
         DATABASE=str(Path(app.instance_path) / "zhiji.sqlite3"),
+        SECRET_KEY_FILE=str(Path(app.instance_path) / "secret_key"),
         QUESTIONNAIRES=str(PROJECT_ROOT / "questionnaires"),
         MAX_CONTENT_LENGTH=64 * 1024,
         WTF_CSRF_TIME_LIMIT=None,
@@ -46,14 +47,14 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _ensure_secret_key(app: Flask) -> None:
-    """Never run on a default key: use FLASK_SECRET_KEY, else a random one kept in instance/.
+    """Never run on a default key: use FLASK_SECRET_KEY, else a random one kept in SECRET_KEY_FILE.
 
     The kept key lets `python app.py` need no set-up while sessions survive a restart
     and every worker process of one deployment shares the same key.
     """
     if app.config.get("SECRET_KEY"):
         return
-    path = Path(app.instance_path) / "secret_key"
+    path = Path(app.config["SECRET_KEY_FILE"])
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from werkzeug.security import generate_password_hash
 
 from . import storage
@@ -23,6 +24,7 @@ def _trainer_or_fail(db, username: str) -> dict:
 
 
 @click.command("create-trainer")
+@with_appcontext
 @click.argument("username")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
               help="The password (prompted for when left out).")
@@ -44,6 +46,7 @@ def create_trainer(username: str, password: str) -> None:
 
 
 @click.command("create-token")
+@with_appcontext
 @click.argument("username")
 @click.option("--label", default="", help="A note on what the token is for.")
 def create_token(username: str, label: str) -> None:
@@ -59,6 +62,7 @@ def create_token(username: str, label: str) -> None:
 
 
 @click.command("revoke-token")
+@with_appcontext
 @click.argument("username")
 @click.option("--id", "token_id", type=int, default=None, help="Revoke only this token id (default: all).")
 def revoke_token(username: str, token_id: int | None) -> None:
@@ -73,6 +77,7 @@ def revoke_token(username: str, token_id: int | None) -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--members", default=24, show_default=True, help="Synthetic agents in the demo team.")
 @click.option("--seed", default=7, show_default=True, help="Random seed, for the same demo every time.")
 def seed_demo(members: int, seed: int) -> None:
@@ -89,6 +94,7 @@ def seed_demo(members: int, seed: int) -> None:
 
 
 @click.command("backup")
+@with_appcontext
 @click.argument("path", type=click.Path(dir_okay=False))
 def backup(path: str) -> None:
     """Copy the database to PATH with SQLite's online backup (safe while the server runs)."""

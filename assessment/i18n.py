@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, request, session
-from flask_babel import Babel, get_locale
+from flask import Flask, g, request, session
+from flask_babel import Babel, get_locale, get_translations
 
 from .model import DEFAULT_LANG, LANGS
 
@@ -22,12 +22,26 @@ def select_lang() -> str:
 
 def current_lang() -> str:
     """The language of this request as the content files name it ('zh' or 'en')."""
-    return str(get_locale().language)
+    if "lang" not in g:
+        g.lang = str(get_locale().language)
+    return g.lang
+
+
+def _translations():
+    # A result page looks up ~60 strings; resolving the catalogue once per request
+    # instead of once per string keeps rendering cheap.
+    if "translations" not in g:
+        g.translations = get_translations()
+    return g.translations
 
 
 def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_lang, default_translation_directories="translations")
-
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        newstyle=True,
+    )
     # A global, not a context value, so that imported macros can use it too.
     app.jinja_env.globals["t"] = lambda text: text.get(current_lang())
 

@@ -49,7 +49,7 @@ class Server:
         began = time.perf_counter()
         self.process = subprocess.Popen(
             [GUNICORN, "--bind", f"{HOST}:{self.port}", "--workers", str(self.workers),
-             "--threads", str(self.threads), "--backlog", "2048", "--timeout", "60",
+             "--threads", str(self.threads), "--backlog", "2048", "--timeout", "60", "--preload",
              "--log-level", "warning", self.app],
             cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             start_new_session=True,

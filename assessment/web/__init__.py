@@ -9,6 +9,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from .. import storage
 
@@ -19,6 +20,13 @@ CSP = (
     "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+
+
+class IdConverter(IntegerConverter):
+    """Whole numbers that fit SQLite's integer: a longer one is a 404, not an overflow."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=0, max=2**63 - 1)
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -32,6 +40,8 @@ def init_app(app: Flask) -> None:
     from .. import cli
     from . import agent, api, assets, auth, trainer
 
+    app.url_map.converters["id"] = IdConverter
+    app.extensions["db_pool"] = storage.Pool(app.config["DATABASE"])
     csrf.init_app(app)
     csrf.exempt(api.bp)
     auth.login_manager.init_app(app)
@@ -74,15 +84,17 @@ def _http_error(exc: HTTPException):
 
 
 def get_db():
-    """One connection per request, closed when the request ends."""
+    """One connection per request, handed back to the app's pool when the request ends."""
     from flask import current_app
 
     if "db" not in g:
-        g.db = storage.connect(current_app.config["DATABASE"])
+        g.db = current_app.extensions["db_pool"].acquire()
     return g.db
 
 
 def close_db(exc=None) -> None:
+    from flask import current_app
+
     db = g.pop("db", None)
     if db is not None:
-        db.close()
+        current_app.extensions["db_pool"].release(db)

@@ -6,6 +6,7 @@ import time
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from .. import charts, content, storage
 from ..i18n import current_lang
@@ -210,8 +211,25 @@ def result(token: str):
         profile=profile,
         style=content.coaching(q, profile.style),
         secondary=q.styles[profile.secondary_style],
-        guides=content.customer_guides(q, profile.style),
+        style_content=_style_content(q.slug, profile.style, lang),
         names=names,
         axis_titles=axis_titles,
         figures=figures,
     )
+
+
+def _style_content(slug: str, style: str, lang: str) -> Markup:
+    """Coaching and the customer grid depend only on style and language, and content
+    never changes while the app runs: render them once per app, not on every view."""
+    cache = current_app.extensions.setdefault("style_content", {})
+    key = (slug, style, lang)
+    if key not in cache:
+        q = questionnaires()[slug]
+        cache[key] = Markup(render_template(
+            "agent/_style_content.html",
+            q=q,
+            style=content.coaching(q, style),
+            guides=content.customer_guides(q, style),
+            names={s: q.styles[s].name.get(lang) for s in STYLES},
+        ))
+    return cache[key]

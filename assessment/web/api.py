@@ -202,7 +202,7 @@ def create_team():
     return response
 
 
-@bp.get("/teams/<int:team_id>/summary")
+@bp.get("/teams/<id:team_id>/summary")
 @login_required
 def team_summary(team_id: int):
     team = _team_or_404(team_id)
@@ -210,7 +210,7 @@ def team_summary(team_id: int):
     return jsonify({"id": team["id"], "name": team["name"], **summary.as_dict()})
 
 
-@bp.get("/teams/<int:team_id>/responses")
+@bp.get("/teams/<id:team_id>/responses")
 @login_required
 def team_responses(team_id: int):
     team = _team_or_404(team_id)

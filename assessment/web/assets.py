@@ -33,8 +33,17 @@ def _file_hash(path: str, mtime: float) -> str:
 
 
 def static_url(filename: str) -> str:
-    path = Path(current_app.static_folder) / filename
-    version = _file_hash(str(path), path.stat().st_mtime)
+    """The file's URL with its content hash, so it can be cached for a year.
+
+    Outside debug the files cannot change under a running server: hash once.
+    """
+    versions = current_app.extensions.setdefault("static_versions", {})
+    version = versions.get(filename)
+    if version is None:
+        path = Path(current_app.static_folder) / filename
+        version = _file_hash(str(path), path.stat().st_mtime)
+        if not current_app.debug:
+            versions[filename] = version
     return url_for("static", filename=filename, v=version)
 
 

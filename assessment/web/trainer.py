@@ -68,7 +68,7 @@ def _scope(team_ids: tuple[int, ...]) -> tuple[storage.Scope, FilterForm]:
     return storage.Scope(team_ids, since, until), form
 
 
-@bp.get("/teams/<int:team_id>")
+@bp.get("/teams/<id:team_id>")
 def team(team_id: int):
     team = _team_or_404(team_id)
     return _dashboard((team["id"],), team=team)
@@ -106,7 +106,8 @@ def _dashboard(team_ids: tuple[int, ...], team: dict | None, teams: list | None 
     sort = request.args.get("sort", "name")
     sort = sort if sort in storage.SORTS else "name"
     descending = request.args.get("dir") == "desc"
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    pages = max(1, -(-summary.members // PAGE_SIZE))
+    page = min(max(1, request.args.get("page", 1, type=int) or 1), pages)
     members = storage.members(db, scope, sort, descending, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     coverage = [
         {
@@ -131,7 +132,7 @@ def _dashboard(team_ids: tuple[int, ...], team: dict | None, teams: list | None 
         sort=sort,
         descending=descending,
         page=page,
-        pages=max(1, -(-summary.members // PAGE_SIZE)),
+        pages=pages,
         coverage=coverage,
         scatter_limit=SCATTER_LIMIT,
         invite_url=invite_url(team) if team else None,
@@ -140,7 +141,7 @@ def _dashboard(team_ids: tuple[int, ...], team: dict | None, teams: list | None 
     )
 
 
-@bp.get("/agents/<int:agent_id>")
+@bp.get("/agents/<id:agent_id>")
 def agent(agent_id: int):
     db = get_db()
     agent = storage.agent_for(db, current_user.id, agent_id)
@@ -209,7 +210,7 @@ def _export(team_ids: tuple[int, ...], basename: str, fmt: str):
     return response
 
 
-@bp.get("/teams/<int:team_id>/export.<fmt>")
+@bp.get("/teams/<id:team_id>/export.<fmt>")
 def export_team(team_id: int, fmt: str):
     if fmt not in ("csv", "json"):
         abort(404)

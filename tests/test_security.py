@@ -1,0 +1,1100 @@
+"""Web security (OWASP ASVS level 1 as the checklist): headers, no inline script, cookies,
+CSRF on every form, sessions at login and logout, login throttling across processes,
+open redirects, API tokens, the secret key, hostile names on every page and in exports,
+SQL injection and path traversal."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import sqlite3
+import stat
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from markupsafe import escape
+
+from assessment import create_app, storage
+from assessment.web.assets import plotly_version
+from assessment.web.trainer import csv_safe
+from conftest import csrf_token
+from werkzeug.security import generate_password_hash
+
+from helpers import (
+    RESPONSES_URL,
+    api_submit,
+    axis_answers,
+    count,
+    join_and_take,
+    login,
+    make_team,
+    rows,
+)
+
+PASSWORD = "correct-horse-1"
+SECRET = "test-secret-key-" + "x" * 32
+# A cheap hash keeps the many sign-ins fast; the hashing method is not what is tested here.
+FAST_HASH = "pbkdf2:sha256:1000"
+
+
+def make_trainer(app, username: str, password: str = PASSWORD) -> int:
+    db = storage.connect(app.config["DATABASE"])
+    try:
+        return storage.create_trainer(db, username, generate_password_hash(password, method=FAST_HASH))
+    finally:
+        db.close()
+
+
+def _text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def _make_app(db_path, **config):
+    return create_app({"TESTING": True, "SECRET_KEY": SECRET, "DATABASE": str(db_path), **config})
+
+
+def _session_cookie(client):
+    cookie = client.get_cookie("session")
+    return cookie.value if cookie else None
+
+
+def _signed_in_as_trainer(client) -> bool:
+    response = client.get("/trainer/")
+    return response.status_code == 200
+
+
+class PageScan(HTMLParser):
+    """What a browser would execute or follow: script tags, every attribute, every tag."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.scripts: list[tuple[dict, str]] = []
+        self.attrs: list[tuple[str, str, str]] = []
+        self.tags: list[str] = []
+        self._script: tuple[dict, list[str]] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        for name, value in attrs:
+            self.attrs.append((tag, name, value or ""))
+        if tag == "script":
+            self._script = (dict(attrs), [])
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag == "script":
+            self.handle_endtag(tag)
+
+    def handle_data(self, data):
+        if self._script is not None:
+            self._script[1].append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "script" and self._script is not None:
+            self.scripts.append((self._script[0], "".join(self._script[1])))
+            self._script = None
+
+
+def scan(html: str) -> PageScan:
+    parser = PageScan()
+    parser.feed(html)
+    parser.close()
+    return parser
+
+
+URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "data", "poster"}
+
+
+def _url_scheme_is_script(value: str) -> bool:
+    # Browsers drop ASCII whitespace and control characters before reading the scheme.
+    squashed = re.sub(r"[\x00-\x20]", "", value).lower()
+    return squashed.startswith(("javascript:", "vbscript:", "data:text/html"))
+
+
+def assert_page_is_inert(html: str, where: str) -> PageScan:
+    """No executable inline script, no event-handler attributes, no script URLs, valid JSON islands."""
+    page = scan(html)
+    for attrs, body in page.scripts:
+        if attrs.get("src"):
+            assert not body.strip(), f"{where}: a <script src> with inline content"
+            continue
+        assert attrs.get("type") == "application/json", f"{where}: inline executable <script>: {body[:120]!r}"
+        json.loads(body)  # a name with </script> must not cut the island short
+    handlers = [(t, n) for t, n, _v in page.attrs if n.lower().startswith("on")]
+    assert not handlers, f"{where}: event-handler attributes {handlers}"
+    script_urls = [(t, n, v) for t, n, v in page.attrs if n.lower() in URL_ATTRS and _url_scheme_is_script(v)]
+    assert not script_urls, f"{where}: script URLs {script_urls}"
+    injected = {"img", "iframe", "object", "embed", "svg", "math", "base", "meta"} & set(page.tags[page.tags.index("body"):] if "body" in page.tags else page.tags)
+    assert not injected, f"{where}: unexpected elements {injected}"
+    return page
+
+
+def json_islands(html: str) -> list:
+    return [json.loads(body) for attrs, body in scan(html).scripts if attrs.get("type") == "application/json"]
+
+
+def _strings(node):
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for v in node.values():
+            yield from _strings(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _strings(v)
+
+
+# ---------------------------------------------------------------------------
+# A populated world: a trainer, a team, an agent who joined and answered.
+# ---------------------------------------------------------------------------
+
+@pytest.fixture
+def trainer(app):
+    return make_trainer(app, "trainer-a", PASSWORD)
+
+
+@pytest.fixture
+def signed_in(app, trainer):
+    client = app.test_client()
+    client.get("/?lang=en")
+    assert login(client, "trainer-a", PASSWORD).status_code == 302
+    return client
+
+
+def _populate(app, questionnaire, trainer_id):
+    team = make_team(app, trainer_id, "Morning shift")
+    agent_client = app.test_client()
+    last = join_and_take(agent_client, questionnaire, team["invite_code"], "Ana Agent",
+                         answers=axis_answers(questionnaire, 5, 1))
+    token = last.headers["Location"].rsplit("/", 1)[-1].split("?")[0]
+    agent_id = rows(app, "SELECT id FROM agents")[0]["id"]
+    return {"team": team, "token": token, "agent_id": agent_id}
+
+
+@pytest.fixture
+def world(app, questionnaire, trainer):
+    return _populate(app, questionnaire, trainer)
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory, questionnaire):
+    """One populated app for the read-only crawls and the CSRF table (which compares before/after)."""
+    app = _make_app(tmp_path_factory.mktemp("shared") / "shared.sqlite3")
+    trainer_id = make_trainer(app, "trainer-a")
+    world = _populate(app, questionnaire, trainer_id)
+    client = app.test_client()
+    client.get("/?lang=en")
+    assert login(client, "trainer-a", PASSWORD).status_code == 302
+    return {"app": app, "world": world, "signed_in": client}
+
+
+def _pages(world) -> dict[str, tuple[str, bool]]:
+    """Path -> (page, needs a signed-in trainer)."""
+    team_id = world["team"]["id"]
+    return {
+        "index": ("/", False),
+        "questionnaire page 1": ("/q/communication-style/1", False),
+        "questionnaire page 4": ("/q/communication-style/4", False),
+        "result": (f"/r/{world['token']}", False),
+        "join": (f"/join/{world['team']['invite_code']}", False),
+        "join by code": ("/join", False),
+        "join by code, error": ("/join?code=ZZZZZZ&", False),
+        "login": ("/trainer/login", False),
+        "not found": ("/no/such/page", False),
+        "trainer home": ("/trainer/", True),
+        "dashboard": (f"/trainer/teams/{team_id}", True),
+        "all teams": ("/trainer/all", True),
+        "agent detail": (f"/trainer/agents/{world['agent_id']}", True),
+    }
+
+
+# ---------------------------------------------------------------------------
+# Security headers
+# ---------------------------------------------------------------------------
+
+def _csp(header: str) -> dict[str, list[str]]:
+    directives = {}
+    for part in header.split(";"):
+        words = part.split()
+        if words:
+            directives[words[0].lower()] = words[1:]
+    return directives
+
+
+def assert_security_headers(response, where: str) -> None:
+    headers = response.headers
+    assert "Content-Security-Policy" in headers, f"{where}: no CSP"
+    csp = _csp(headers["Content-Security-Policy"])
+    script_src = csp.get("script-src", csp.get("default-src"))
+    assert script_src is not None, f"{where}: CSP has neither script-src nor default-src"
+    assert "'unsafe-inline'" not in script_src, f"{where}: script-src allows inline script"
+    assert "'unsafe-eval'" not in script_src, f"{where}: script-src allows eval"
+    assert not any(s in ("*", "http:", "https:", "data:") for s in script_src), f"{where}: script-src too wide: {script_src}"
+    assert csp.get("frame-ancestors") == ["'none'"], f"{where}: frame-ancestors is {csp.get('frame-ancestors')}"
+    assert csp.get("object-src") == ["'none'"], f"{where}: object-src is {csp.get('object-src')}"
+    assert "base-uri" in csp, f"{where}: no base-uri"
+    assert headers.get("X-Content-Type-Options") == "nosniff", where
+    assert headers.get("X-Frame-Options") == "DENY", where
+    assert headers.get("Referrer-Policy") in ("no-referrer", "same-origin", "strict-origin",
+                                              "strict-origin-when-cross-origin"), where
+
+
+@pytest.mark.parametrize("name", [
+    "index", "questionnaire page 1", "result", "join", "join by code", "login", "not found",
+    "trainer home", "dashboard", "all teams", "agent detail",
+])
+def test_html_pages_carry_the_security_headers(shared, name):
+    app, world, signed_in = shared["app"], shared["world"], shared["signed_in"]
+    path, needs_trainer = _pages(world)[name]
+    client = signed_in if needs_trainer else app.test_client()
+    response = client.get(path)
+    assert response.status_code in (200, 400, 404), (path, response.status_code)
+    assert response.mimetype == "text/html"
+    assert_security_headers(response, path)
+
+
+@pytest.mark.parametrize("method, path, kwargs, status", [
+    ("get", "/api/v1/questionnaires", {}, 200),
+    ("get", "/api/v1/openapi.json", {}, 200),
+    ("get", "/api/v1/questionnaires/communication-style", {}, 200),
+    ("get", "/api/v1/questionnaires/nope", {}, 404),
+    ("get", "/api/v1/teams", {}, 401),
+    ("get", "/api/v1/nope", {}, 404),
+    ("put", RESPONSES_URL, {}, 405),
+    ("post", RESPONSES_URL, {"data": "{", "content_type": "application/json"}, 400),
+    ("post", RESPONSES_URL, {"data": "x=1", "content_type": "application/x-www-form-urlencoded"}, 415),
+    ("post", RESPONSES_URL, {"data": "{" + " " * 70_000 + "}", "content_type": "application/json"}, 413),
+    ("get", "/static/style.css", {}, 200),
+    ("get", "/static/charts.js", {}, 200),
+    ("get", "/static/nope.js", {}, 404),
+    ("get", f"/vendor/plotly-{plotly_version()}.min.js", {}, 200),
+    ("get", f"/vendor/plotly-{plotly_version()}.min.js", {"headers": {"If-None-Match": f'"plotly-{plotly_version()}"'}}, 304),
+    ("get", "/vendor/plotly-0.0.0.min.js", {}, 404),
+    ("get", "/trainer", {}, 308),
+    ("get", "/trainer/", {}, 302),
+    ("get", "/trainer/logout", {}, 405),
+    ("get", "/join/leave", {}, 404),  # /join/<code> with the code "leave"
+    ("post", "/trainer/logout", {}, 400),
+    ("post", "/join/AAAAAA", {"data": "x" * 70_000}, 413),
+])
+def test_api_static_and_error_responses_carry_the_security_headers(client, method, path, kwargs, status):
+    with getattr(client, method)(path, **kwargs) as response:
+        assert response.status_code == status
+        assert_security_headers(response, f"{method.upper()} {path}")
+        if path.startswith("/api/"):
+            assert response.mimetype == "application/json"
+            if status >= 400:
+                body = response.get_json()
+                assert set(body) == {"error", "details"}
+
+
+def test_csp_allows_what_the_pages_load(shared):
+    app, world, signed_in = shared["app"], shared["world"], shared["signed_in"]
+    """The policy is not just strict but workable: every script the pages load is same-origin."""
+    for name, (path, needs_trainer) in _pages(world).items():
+        html = _text((signed_in if needs_trainer else app.test_client()).get(path))
+        for attrs, _body in scan(html).scripts:
+            if attrs.get("src"):
+                assert attrs["src"].startswith("/"), (name, attrs["src"])
+                assert not attrs["src"].startswith("//"), (name, attrs["src"])
+
+
+# ---------------------------------------------------------------------------
+# No inline script on any page; figures ride in JSON data islands
+# ---------------------------------------------------------------------------
+
+def test_no_page_has_inline_script_or_event_handlers(shared):
+    app, world, signed_in = shared["app"], shared["world"], shared["signed_in"]
+    seen_islands = 0
+    for name, (path, needs_trainer) in _pages(world).items():
+        client = signed_in if needs_trainer else app.test_client()
+        for lang in ("zh", "en"):
+            response = client.get(path + ("&" if "?" in path else "?") + f"lang={lang}")
+            assert response.status_code in (200, 400, 404), (name, response.status_code)
+            page = assert_page_is_inert(_text(response), f"{name} ({lang})")
+            seen_islands += sum(1 for attrs, _ in page.scripts if attrs.get("type") == "application/json")
+    # The crawl really reached the chart pages (result, dashboard, agent detail).
+    assert seen_islands >= 2 * (2 + 3 + 2)
+
+
+def test_the_scanner_catches_inline_script():
+    with pytest.raises(AssertionError, match="inline executable"):
+        assert_page_is_inert("<html><body><script>alert(1)</script></body></html>", "probe")
+    with pytest.raises(AssertionError, match="event-handler"):
+        assert_page_is_inert('<html><body><p onclick="x()">x</p></body></html>', "probe")
+    with pytest.raises(AssertionError, match="script URLs"):
+        assert_page_is_inert('<html><body><a href=" JaVa\tscript:alert(1)">x</a></body></html>', "probe")
+    with pytest.raises(ValueError):
+        assert_page_is_inert('<html><body><script type="application/json">{"a": "</script>"}</script></body></html>', "probe")
+
+
+# ---------------------------------------------------------------------------
+# Session cookie
+# ---------------------------------------------------------------------------
+
+def _set_cookie(response, name="session") -> str:
+    cookies = [c for c in response.headers.getlist("Set-Cookie") if c.startswith(name + "=")]
+    assert cookies, f"no {name} cookie set"
+    return cookies[-1]
+
+
+def _cookie_attrs(header: str) -> dict[str, str]:
+    attrs = {}
+    for part in header.split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        attrs[key.lower()] = value
+    return attrs
+
+
+@pytest.mark.parametrize("path", ["/trainer/login", "/q/communication-style/1"])
+def test_session_cookie_is_httponly_lax_and_not_secure_over_http(client, path):
+    attrs = _cookie_attrs(_set_cookie(client.get(path)))
+    assert "httponly" in attrs
+    assert attrs.get("samesite", "").lower() == "lax"
+    assert "secure" not in attrs
+
+
+@pytest.mark.parametrize("path", ["/trainer/login", "/q/communication-style/1"])
+def test_session_cookie_is_secure_over_https(client, path):
+    attrs = _cookie_attrs(_set_cookie(client.get(path, base_url="https://localhost")))
+    assert {"httponly", "secure"} <= set(attrs)
+    assert attrs.get("samesite", "").lower() == "lax"
+
+
+def test_signed_in_session_cookie_keeps_its_flags_over_https(app, trainer):
+    client = app.test_client()
+    html = _text(client.get("/trainer/login", base_url="https://localhost"))
+    # Over HTTPS Flask-WTF also demands a same-origin Referer.
+    response = client.post("/trainer/login", base_url="https://localhost",
+                           headers={"Referer": "https://localhost/trainer/login"},
+                           data={"csrf_token": csrf_token(html), "username": "trainer-a", "password": PASSWORD})
+    assert response.status_code == 302
+    attrs = _cookie_attrs(_set_cookie(response))
+    assert {"httponly", "secure"} <= set(attrs) and attrs["samesite"].lower() == "lax"
+
+
+@pytest.mark.parametrize("trust_proxy, secure", [(True, True), (False, False)])
+def test_forwarded_proto_is_trusted_only_behind_a_configured_proxy(tmp_path, trust_proxy, secure):
+    app = _make_app(tmp_path / "db.sqlite3", TRUST_PROXY=trust_proxy)
+    response = app.test_client().get("/trainer/login", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"})
+    assert ("secure" in _cookie_attrs(_set_cookie(response))) is secure
+
+
+# ---------------------------------------------------------------------------
+# CSRF on every form
+# ---------------------------------------------------------------------------
+
+def _state(app, client) -> dict:
+    with client.session_transaction() as s:
+        session = {k: v for k, v in s.items() if k not in ("csrf_token", "_fresh", "_id")}
+    return {
+        "session": json.dumps(session, sort_keys=True, default=str),
+        **{t: count(app, t) for t in ("trainers", "teams", "agents", "responses", "api_tokens")},
+    }
+
+
+def _csrf_cases(world, questionnaire) -> dict[str, tuple[str, dict, bool]]:
+    """Endpoint -> (URL, form data that would be valid with a token, signed-in trainer?)."""
+    code = world["team"]["invite_code"]
+    page1 = {item.id: "4" for item in questionnaire.pages[0]}
+    return {
+        "agent.join": (f"/join/{code}", {"name": "Forged Name", "employee_id": "E1"}, False),
+        "agent.leave_team": ("/join/leave", {}, False),
+        "agent.take": ("/q/communication-style/1", page1, False),
+        "auth.login": ("/trainer/login", {"username": "trainer-a", "password": PASSWORD}, False),
+        "auth.logout": ("/trainer/logout", {}, True),
+        "trainer.create_team": ("/trainer/teams", {"name": "Forged team"}, True),
+    }
+
+
+def _post_form_endpoints(app) -> set[str]:
+    return {
+        rule.endpoint for rule in app.url_map.iter_rules()
+        if "POST" in rule.methods and not rule.rule.startswith("/api/")
+    }
+
+
+def test_every_post_form_route_is_in_the_csrf_table(shared, questionnaire):
+    app, world = shared["app"], shared["world"]
+    assert _post_form_endpoints(app) == set(_csrf_cases(world, questionnaire))
+
+
+def _prepared_client(app, world, signed: bool):
+    client = app.test_client()
+    if signed:
+        assert login(client, "trainer-a", PASSWORD).status_code == 302
+    else:
+        # An agent mid-way: joined a team (so leaving would change the session).
+        html = _text(client.get(f"/join/{world['team']['invite_code']}"))
+        client.post(f"/join/{world['team']['invite_code']}",
+                    data={"csrf_token": csrf_token(html), "name": "Real Agent"})
+    return client
+
+
+@pytest.mark.parametrize("token", ["missing", "empty", "garbage", "another session's"])
+@pytest.mark.parametrize("endpoint", [
+    "agent.join", "agent.leave_team", "agent.take", "auth.login", "auth.logout", "trainer.create_team",
+])
+def test_post_without_a_valid_csrf_token_is_refused_and_changes_nothing(shared, questionnaire, endpoint, token):
+    app, world = shared["app"], shared["world"]
+    url, data, signed = _csrf_cases(world, questionnaire)[endpoint]
+    client = _prepared_client(app, world, signed)
+    data = dict(data)
+    if token == "empty":
+        data["csrf_token"] = ""
+    elif token == "garbage":
+        data["csrf_token"] = "IjEyMyI.garbage.token"
+    elif token == "another session's":
+        other = app.test_client()
+        data["csrf_token"] = csrf_token(_text(other.get("/trainer/login")))
+    before = _state(app, client)
+    signed_before = _signed_in_as_trainer(client)
+    response = client.post(url, data=data)
+    assert response.status_code == 400, (endpoint, response.status_code)
+    assert _state(app, client) == before
+    assert _signed_in_as_trainer(client) == signed_before
+
+
+def test_the_same_posts_with_a_token_do_change_state(shared, questionnaire):
+    app, world = shared["app"], shared["world"]
+    """The refusals above are due to the token, not to bad data."""
+    for endpoint, (url, data, signed) in _csrf_cases(world, questionnaire).items():
+        client = _prepared_client(app, world, signed)
+        form_page = url if endpoint in ("agent.join", "agent.take", "auth.login") else (
+            "/trainer/" if signed else "/q/communication-style/1")
+        token = csrf_token(_text(client.get(form_page))) if endpoint != "agent.leave_team" else re.search(
+            r'name="csrf_token" value="([^"]+)"', _text(client.get("/q/communication-style/1"))).group(1)
+        before = _state(app, client)
+        response = client.post(url, data={**data, "csrf_token": token})
+        assert response.status_code == 302, (endpoint, response.status_code)
+        if endpoint != "auth.login":
+            assert _state(app, client) != before, endpoint
+
+
+def test_api_post_refuses_form_encoded_cross_site_bodies(app, trainer):
+    """The API is CSRF-exempt only because it demands application/json (no simple form can send it)."""
+    client = app.test_client()
+    assert login(client, "trainer-a", PASSWORD).status_code == 302
+    before = count(app, "teams")
+    for content_type in ("application/x-www-form-urlencoded", "multipart/form-data", "text/plain"):
+        response = client.post("/api/v1/teams", data='{"name": "csrf"}', content_type=content_type)
+        assert response.status_code == 415, content_type
+    assert count(app, "teams") == before
+
+
+# ---------------------------------------------------------------------------
+# Sessions: fresh at login, really ended at logout
+# ---------------------------------------------------------------------------
+
+def test_login_issues_a_fresh_session_and_the_old_cookie_is_not_signed_in(app, trainer):
+    client = app.test_client()
+    html = _text(client.get("/trainer/login"))
+    before = _session_cookie(client)
+    assert before
+    response = client.post("/trainer/login", data={"csrf_token": csrf_token(html), "username": "trainer-a", "password": PASSWORD})
+    assert response.status_code == 302
+    after = _session_cookie(client)
+    assert after and after != before
+    with client.session_transaction() as s:
+        assert s.get("csrf_token") is None or s["csrf_token"] != re.sub(r"\..*", "", csrf_token(html))
+    stale = app.test_client()
+    stale.set_cookie("session", before)
+    assert not _signed_in_as_trainer(stale)
+    assert _signed_in_as_trainer(client)
+
+
+def test_logout_ends_the_session_even_for_a_replayed_cookie(app, trainer):
+    client = app.test_client()
+    assert login(client, "trainer-a", PASSWORD).status_code == 302
+    signed_cookie = _session_cookie(client)
+    html = _text(client.get("/trainer/"))
+    assert client.post("/trainer/logout", data={"csrf_token": csrf_token(html)}).status_code == 302
+    assert not _signed_in_as_trainer(client)
+    # Someone who copied the cookie before logout (shared PC, proxy log) replays it.
+    replay = app.test_client()
+    replay.set_cookie("session", signed_cookie)
+    response = replay.get("/trainer/")
+    assert response.status_code == 302 and "/trainer/login" in response.headers["Location"], \
+        "a session cookie captured before logout still opens the workspace after logout"
+    assert replay.get("/api/v1/teams").status_code == 401
+
+
+# ---------------------------------------------------------------------------
+# Login throttling: per username and per address, across server processes
+# ---------------------------------------------------------------------------
+
+def _attempt(client, username, password, addr="127.0.0.1", **headers):
+    env = {"REMOTE_ADDR": addr}
+    html = _text(client.get("/trainer/login", environ_base=env))
+    return client.post("/trainer/login", environ_base=env, headers=headers,
+                       data={"csrf_token": csrf_token(html), "username": username, "password": password})
+
+
+@pytest.fixture
+def two_processes(tmp_path):
+    """Two app instances on one database file, as two gunicorn workers would be."""
+    db = tmp_path / "shared.sqlite3"
+    first, second = _make_app(db), _make_app(db)
+    make_trainer(first, "trainer-a", PASSWORD)
+    return first, second
+
+
+def test_username_lockout_holds_across_two_app_instances(two_processes):
+    clients = [a.test_client() for a in two_processes]
+    for n in range(5):
+        # Each failure from another instance and another address: only the username ties them.
+        response = _attempt(clients[n % 2], "Trainer-A" if n % 2 else "trainer-a", "wrong", addr=f"198.51.100.{n + 1}")
+        assert response.status_code == 400, n
+    for n, client in enumerate(clients):
+        locked = _attempt(client, "trainer-a", "wrong", addr=f"198.51.100.{50 + n}")
+        assert locked.status_code == 429
+    # The right password does not get through during the window, on either instance.
+    for n, client in enumerate(clients):
+        response = _attempt(client, "trainer-a", PASSWORD, addr=f"198.51.100.{60 + n}")
+        assert response.status_code == 429
+        assert not _signed_in_as_trainer(client)
+    clients[0].get("/?lang=en")
+    assert "Too many failed sign-ins" in _text(_attempt(clients[0], "trainer-a", PASSWORD, addr="198.51.100.70"))
+
+
+def test_four_failures_then_success_is_not_locked_and_resets(two_processes):
+    first, second = (a.test_client() for a in two_processes)
+    for n in range(4):
+        assert _attempt((first, second)[n % 2], "trainer-a", "wrong").status_code == 400
+    assert _attempt(first, "trainer-a", PASSWORD).status_code == 302
+    assert _signed_in_as_trainer(first)
+
+
+def test_address_lockout_across_usernames_and_instances(two_processes):
+    clients = [a.test_client() for a in two_processes]
+    for n in range(20):
+        response = _attempt(clients[n % 2], f"guess{n}", "wrong", addr="203.0.113.7")
+        assert response.status_code == 400, n
+    # Even the real trainer with the right password, from that address, on either instance.
+    for client in clients:
+        assert _attempt(client, "trainer-a", PASSWORD, addr="203.0.113.7").status_code == 429
+        assert not _signed_in_as_trainer(client)
+    # Another address is not affected.
+    assert _attempt(clients[1], "trainer-a", PASSWORD, addr="203.0.113.8").status_code == 302
+
+
+def test_spoofed_forwarded_for_does_not_escape_the_address_limit(two_processes):
+    client = two_processes[0].test_client()
+    for n in range(20):
+        _attempt(client, f"guess{n}", "wrong", addr="203.0.113.7", **{"X-Forwarded-For": f"10.9.{n}.1"})
+    response = _attempt(client, "trainer-a", PASSWORD, addr="203.0.113.7", **{"X-Forwarded-For": "10.99.0.1"})
+    assert response.status_code == 429
+
+
+def test_failures_older_than_the_window_do_not_count(two_processes):
+    from datetime import datetime, timedelta, timezone
+
+    app = two_processes[0]
+    old = (datetime.now(timezone.utc) - timedelta(minutes=16)).isoformat(timespec="seconds")
+    db = storage.connect(app.config["DATABASE"])
+    try:
+        with storage.write_transaction(db):
+            db["login_failures"].insert_all([{"key": "user:trainer-a", "at": old}] * 10)
+    finally:
+        db.close()
+    assert _attempt(app.test_client(), "trainer-a", PASSWORD).status_code == 302
+
+
+# ---------------------------------------------------------------------------
+# Open redirect after login
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("next_url", [
+    "//evil.example",
+    "//evil.example/trainer/",
+    "https://evil.example",
+    "http://evil.example/x",
+    "https:evil.example",
+    "javascript:alert(1)",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "/\t/evil.example",
+    "/\n/evil.example",
+    " //evil.example",
+    "/%2F/evil.example",
+    "///evil.example",
+    "http://localhost@evil.example/",
+])
+def test_login_never_redirects_off_site(client, trainer, next_url):
+    html = _text(client.get("/trainer/login", query_string={"next": next_url}))
+    response = client.post("/trainer/login", query_string={"next": next_url},
+                           data={"csrf_token": csrf_token(html), "username": "trainer-a", "password": PASSWORD})
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    # Resolve as a browser would: tabs and newlines are dropped, backslashes are slashes.
+    browser_view = re.sub(r"[\t\n\r]", "", location).strip().replace("\\", "/")
+    target = urlsplit(urljoin("http://localhost/trainer/login", browser_view))
+    assert target.scheme == "http" and target.netloc == "localhost", location
+    if next_url in ("//evil.example", "https://evil.example"):
+        assert location == "/trainer/"
+
+
+# ---------------------------------------------------------------------------
+# API tokens: hashed at rest, revocable
+# ---------------------------------------------------------------------------
+
+def _db_bytes(app) -> bytes:
+    path = app.config["DATABASE"]
+    data = b""
+    for suffix in ("", "-wal"):
+        if os.path.exists(path + suffix):
+            with open(path + suffix, "rb") as fh:
+                data += fh.read()
+    return data
+
+
+def test_api_tokens_are_stored_only_as_hashes(app, trainer):
+    db = storage.connect(app.config["DATABASE"])
+    try:
+        _id, token = storage.create_api_token(db, trainer, "ci")
+    finally:
+        db.close()
+    stored = rows(app, "SELECT * FROM api_tokens")
+    assert len(stored) == 1
+    assert token not in json.dumps(stored)
+    assert re.fullmatch(r"[0-9a-f]{64}", stored[0]["token_hash"])
+    secret_part = token.removeprefix("zj_").encode()
+    assert secret_part not in _db_bytes(app), "the token's plaintext is somewhere in the database file"
+    assert app.test_client().get("/api/v1/teams", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+
+
+def test_cli_tokens_are_hashed_and_revocable(app, trainer):
+    runner = app.test_cli_runner()
+    with app.app_context():  # as FlaskGroup does for `flask --app app ...`
+        created = runner.invoke(args=["create-token", "trainer-a", "--label", "report"])
+    assert created.exit_code == 0, created.output
+    token = created.stdout.strip().splitlines()[0]
+    assert token.startswith("zj_") and len(token) >= 40
+    client = app.test_client()
+    auth = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/teams", headers=auth).status_code == 200
+    assert token.removeprefix("zj_").encode() not in _db_bytes(app)
+    with app.app_context():
+        revoked = runner.invoke(args=["revoke-token", "trainer-a"])
+    assert revoked.exit_code == 0 and "1 token(s) revoked" in revoked.output
+    response = client.get("/api/v1/teams", headers=auth)
+    assert response.status_code == 401
+    assert response.get_json()["error"]
+
+
+def test_revoking_one_token_leaves_the_others(app, trainer):
+    db = storage.connect(app.config["DATABASE"])
+    try:
+        first_id, first = storage.create_api_token(db, trainer)
+        _second_id, second = storage.create_api_token(db, trainer)
+        assert storage.revoke_api_tokens(db, trainer, first_id) == 1
+    finally:
+        db.close()
+    client = app.test_client()
+    assert client.get("/api/v1/teams", headers={"Authorization": f"Bearer {first}"}).status_code == 401
+    assert client.get("/api/v1/teams", headers={"Authorization": f"Bearer {second}"}).status_code == 200
+
+
+@pytest.mark.parametrize("header", [
+    "Bearer", "Bearer ", "Bearer zj_not-a-token", "Basic dHJhaW5lci1hOmNvcnJlY3QtaG9yc2UtMQ==",
+    "bearer  ", "Token zj_x",
+])
+def test_bad_authorization_headers_are_401(app, trainer, header):
+    response = app.test_client().get("/api/v1/teams", headers={"Authorization": header})
+    assert response.status_code == 401
+    assert response.mimetype == "application/json"
+
+
+def test_a_token_opens_only_its_own_trainers_teams(app, trainer):
+    other = make_trainer(app, "trainer-b", PASSWORD)
+    theirs = make_team(app, other, "Their team")
+    db = storage.connect(app.config["DATABASE"])
+    try:
+        _id, token = storage.create_api_token(db, trainer)
+    finally:
+        db.close()
+    client = app.test_client()
+    auth = {"Authorization": f"Bearer {token}"}
+    for path in (f"/api/v1/teams/{theirs['id']}/summary", f"/api/v1/teams/{theirs['id']}/responses"):
+        assert client.get(path, headers=auth).status_code == 404
+    assert client.get("/api/v1/teams", headers=auth).get_json() == []
+
+
+# ---------------------------------------------------------------------------
+# The secret key: never a default
+# ---------------------------------------------------------------------------
+
+@pytest.fixture
+def no_env_key(monkeypatch):
+    monkeypatch.delenv("FLASK_SECRET_KEY", raising=False)
+    monkeypatch.delenv("FLASK_SECRET_KEY_FILE", raising=False)
+
+
+def _keyless_app(tmp_path, key_file, db="db.sqlite3"):
+    return create_app({"TESTING": True, "DATABASE": str(tmp_path / db), "SECRET_KEY_FILE": str(key_file)})
+
+
+def test_without_a_configured_key_a_random_one_is_kept_privately(tmp_path, no_env_key):
+    key_file = tmp_path / "keys" / "secret_key"
+    app = _keyless_app(tmp_path, key_file)
+    assert key_file.exists()
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    key = key_file.read_text().strip()
+    assert len(key) >= 32 and app.config["SECRET_KEY"] == key
+    # A second worker of the same deployment reads the same key: sessions work on both.
+    again = _keyless_app(tmp_path, key_file)
+    assert again.config["SECRET_KEY"] == key
+
+
+def test_two_deployments_get_different_keys_and_do_not_accept_each_others_sessions(tmp_path, no_env_key):
+    first = _keyless_app(tmp_path, tmp_path / "one", "one.sqlite3")
+    second = _keyless_app(tmp_path, tmp_path / "two", "two.sqlite3")
+    assert first.config["SECRET_KEY"] != second.config["SECRET_KEY"]
+    for app in (first, second):
+        assert app.config["SECRET_KEY"] not in ("dev", "secret", "changeme", "")
+    make_trainer(first, "trainer-a", PASSWORD)
+    make_trainer(second, "trainer-a", PASSWORD)
+    client = first.test_client()
+    assert login(client, "trainer-a", PASSWORD).status_code == 302
+    forged = second.test_client()
+    forged.set_cookie("session", _session_cookie(client))
+    assert not _signed_in_as_trainer(forged)
+
+
+@pytest.mark.parametrize("content", ["abc", "", "   \n", "x" * 31])
+def test_an_unusable_key_file_refuses_to_start(tmp_path, no_env_key, content):
+    key_file = tmp_path / "secret_key"
+    key_file.write_text(content)
+    with pytest.raises(RuntimeError, match="secret"):
+        _keyless_app(tmp_path, key_file)
+
+
+def test_the_key_comes_from_the_environment_when_set(tmp_path, monkeypatch):
+    monkeypatch.setenv("FLASK_SECRET_KEY", "k" * 48)
+    monkeypatch.setenv("FLASK_SECRET_KEY_FILE", str(tmp_path / "unused"))
+    monkeypatch.setenv("FLASK_DATABASE", str(tmp_path / "env.sqlite3"))
+    app = create_app({"TESTING": True})
+    assert app.config["SECRET_KEY"] == "k" * 48
+    assert app.config["DATABASE"] == str(tmp_path / "env.sqlite3")
+    assert not (tmp_path / "unused").exists()
+
+
+# ---------------------------------------------------------------------------
+# Hostile names and team names on every page and in the exports
+# ---------------------------------------------------------------------------
+
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "javascript:alert(1)",
+    "' onmouseover='x",
+    "</script><script>alert(1)</script>",
+    "<a href=javascript:alert(1)>x</a>",
+    "{{7*7}} ${7*7} <!--",
+]
+
+
+def _create_team_by_form(client, name: str):
+    html = _text(client.get("/trainer/"))
+    return client.post("/trainer/teams", data={"csrf_token": csrf_token(html), "name": name})
+
+
+@pytest.fixture(scope="module", params=PAYLOADS, ids=range(len(PAYLOADS)))
+def hostile(tmp_path_factory, questionnaire, request):
+    """Each payload as a team name and a member name, through the forms and through the API."""
+    payload = request.param
+    app = _make_app(tmp_path_factory.mktemp("hostile") / "hostile.sqlite3")
+    trainer = make_trainer(app, "trainer-a")
+    trainer_client = app.test_client()
+    trainer_client.get("/?lang=en")
+    assert login(trainer_client, "trainer-a", PASSWORD).status_code == 302
+
+    created = _create_team_by_form(trainer_client, payload)
+    assert created.status_code == 302, _text(created)[:300]
+    flash_page = _text(trainer_client.get(created.headers["Location"]))
+    form_team = rows(app, "SELECT * FROM teams WHERE name = ?", (payload,))
+    assert len(form_team) == 1, "the team name was not stored as typed"
+    form_team = form_team[0]
+
+    # A member joins through the form and answers, so every page has their name.
+    agent = app.test_client()
+    join_page = _text(agent.get(f"/join/{form_team['invite_code']}"))
+    joined = agent.post(f"/join/{form_team['invite_code']}",
+                        data={"csrf_token": csrf_token(join_page), "name": payload, "employee_id": payload[:40]})
+    assert joined.status_code == 302
+    banner_page = _text(agent.get("/q/communication-style/1"))
+    join_and_take(agent, questionnaire, form_team["invite_code"], payload, employee_id=payload[:40],
+                  answers=axis_answers(questionnaire, 5, 1))
+
+    # A second team and member through the API.
+    db = storage.connect(app.config["DATABASE"])
+    try:
+        _tid, token = storage.create_api_token(db, trainer)
+    finally:
+        db.close()
+    api_team = trainer_client.post("/api/v1/teams", json={"name": payload + " API"},
+                                   headers={"Authorization": f"Bearer {token}"})
+    assert api_team.status_code == 201
+    api_team = api_team.get_json()
+    submitted = api_submit(app.test_client(), questionnaire, axis_answers(questionnaire, 1, 5),
+                           invite_code=api_team["invite_code"], name=payload + " API")
+    assert submitted.status_code == 201, submitted.get_json()
+
+    agents = {r["name"]: r["id"] for r in rows(app, "SELECT id, name FROM agents")}
+    assert set(agents) == {payload, payload + " API"}, "names were not stored as typed"
+    pages = {
+        "flash after creating the team": flash_page,
+        "join page": join_page,
+        "questionnaire banner": banner_page,
+    }
+    for name, path in {
+        "trainer home": "/trainer/",
+        "form team dashboard": f"/trainer/teams/{form_team['id']}",
+        "form team dashboard, sorted": f"/trainer/teams/{form_team['id']}?sort=team&dir=desc",
+        "API team dashboard": f"/trainer/teams/{api_team['id']}",
+        "all teams": "/trainer/all",
+        "agent detail (form)": f"/trainer/agents/{agents[payload]}",
+        "agent detail (API)": f"/trainer/agents/{agents[payload + ' API']}",
+    }.items():
+        response = trainer_client.get(path)
+        assert response.status_code == 200, path
+        pages[name] = _text(response)
+    return {"payload": payload, "pages": pages, "client": trainer_client, "form_team": form_team,
+            "api_team": api_team, "token": token}
+
+
+def test_hostile_names_are_inert_on_every_page(hostile):
+    payload = hostile["payload"]
+    for where, html in hostile["pages"].items():
+        assert_page_is_inert(html, where)
+        if any(ch in payload for ch in "<>\"'&"):
+            assert payload not in html, f"{where}: the raw payload is in the HTML"
+        # The name is really shown (escaped), so the page was exercised.
+        assert str(escape(payload)) in html or any(payload in s for s in _strings(json_islands(html))), where
+
+
+def test_hostile_names_show_in_the_right_places(hostile):
+    payload, pages = hostile["payload"], hostile["pages"]
+    shown = str(escape(payload))
+    dashboard = pages["form team dashboard"]
+    assert f"<h1>{shown}</h1>" in dashboard
+    assert f"<title>{shown} ·" in dashboard
+    assert re.search(r'<table class="data-table members">.*?' + re.escape(shown) + r"</a>", dashboard, re.S)
+    cards = dict(re.findall(r'<article class="customer-card style-(\w+)">(.*?)</article>', dashboard, re.S))
+    assert shown in cards["driver"], "the coverage card does not list the member"
+    assert shown in pages["join page"] and shown in pages["questionnaire banner"]
+    assert shown in pages["trainer home"] and str(escape(payload + " API")) in pages["trainer home"]
+    assert shown in pages["agent detail (form)"]
+    # The figures carry the names as data, intact, and cannot break out of their tags.
+    map_labels = [s for s in _strings(json_islands(dashboard))]
+    assert payload in map_labels
+    assert payload in list(_strings(json_islands(pages["agent detail (form)"])))
+    for where, html in pages.items():
+        for attrs, body in scan(html).scripts:
+            if attrs.get("type") == "application/json":
+                assert "<" not in body and ">" not in body, f"{where}: unescaped angle bracket in a JSON island"
+
+
+def _csv_rows(response) -> list[dict]:
+    text = response.get_data().decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_hostile_names_are_inert_text_in_the_exports(hostile):
+    payload, client = hostile["payload"], hostile["client"]
+    for path in (f"/trainer/teams/{hostile['form_team']['id']}/export.csv", "/trainer/all/export.csv"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert response.mimetype == "text/csv"
+        assert response.headers["Content-Disposition"].startswith("attachment;")
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        records = _csv_rows(response)
+        assert payload in {r["name"] for r in records}
+        assert payload in {r["team"] for r in records}
+        assert payload[:40] in {r["employee_id"] for r in records}
+    for path in (f"/trainer/teams/{hostile['form_team']['id']}/export.json", "/trainer/all/export.json"):
+        response = client.get(path)
+        assert response.mimetype == "application/json"
+        assert response.headers["Content-Disposition"].startswith("attachment;")
+        assert payload in {r["name"] for r in response.get_json()}
+    api = client.get(f"/api/v1/teams/{hostile['api_team']['id']}/responses",
+                     headers={"Authorization": f"Bearer {hostile['token']}"})
+    assert api.mimetype == "application/json"
+    assert {r["name"] for r in api.get_json()} == {payload + " API"}
+
+
+# --- CSV formula injection ------------------------------------------------------
+
+@pytest.mark.parametrize("value, expected", [
+    ("=1+2", "'=1+2"),
+    ("+1", "'+1"),
+    ("-1", "'-1"),
+    ("@SUM(A1)", "'@SUM(A1)"),
+    ("\t=1", "'\t=1"),
+    ("\r=1", "'\r=1"),
+    ("=HYPERLINK(\"http://evil.example\")", "'=HYPERLINK(\"http://evil.example\")"),
+    ("Ana = Bob", "Ana = Bob"),
+    ("a-1", "a-1"),
+    ("", ""),
+    (None, ""),
+])
+def test_csv_safe_defuses_formula_prefixes(value, expected):
+    assert csv_safe(value) == expected
+
+
+@pytest.mark.parametrize("prefix", ["=", "+", "-", "@"])
+def test_formula_names_are_defused_in_the_csv_export(app, questionnaire, trainer, signed_in, prefix):
+    name = f"{prefix}cmd|' /C calc'!A0"
+    team = make_team(app, trainer, f"{prefix}Team")
+    submitted = api_submit(app.test_client(), questionnaire, axis_answers(questionnaire, 4, 2),
+                           invite_code=team["invite_code"], name=name, employee_id=f"{prefix}42")
+    assert submitted.status_code == 201
+    records = _csv_rows(signed_in.get(f"/trainer/teams/{team['id']}/export.csv"))
+    assert [(r["name"], r["team"], r["employee_id"]) for r in records] == [("'" + name, f"'{prefix}Team", f"'{prefix}42")]
+    # JSON is data, not a spreadsheet: unchanged there.
+    exported = signed_in.get(f"/trainer/teams/{team['id']}/export.json").get_json()
+    assert exported[0]["name"] == name
+
+
+@pytest.mark.parametrize("name", ["\t=1+2", "\r=1+2", "\n=1+2", " =1+2"])
+def test_whitespace_led_formulas_cannot_reach_the_csv_raw(app, questionnaire, trainer, signed_in, name):
+    """Tab/CR-led names are either refused or normalised, and never exported as a live formula."""
+    team = make_team(app, trainer, "Team")
+    submitted = api_submit(app.test_client(), questionnaire, axis_answers(questionnaire, 4, 2),
+                           invite_code=team["invite_code"], name=name)
+    assert submitted.status_code in (201, 400)
+    for record in _csv_rows(signed_in.get(f"/trainer/teams/{team['id']}/export.csv")):
+        assert not record["name"].lstrip("\t\r\n ").startswith(("=", "+", "-", "@")), record["name"]
+
+
+# ---------------------------------------------------------------------------
+# SQL injection through path, query, form, body and token parameters
+# ---------------------------------------------------------------------------
+
+def _schema_and_counts(app):
+    tables = [r["name"] for r in rows(app, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+    return tables, {t: count(app, t) for t in ("trainers", "teams", "agents", "responses", "api_tokens")}
+
+
+INJECTIONS = [
+    "' OR 1=1 --",
+    "1 OR 1=1",
+    "1; DROP TABLE responses; --",
+    "name;DROP TABLE agents",
+    "\" OR \"\"=\"",
+    "1' UNION SELECT username, password_hash FROM trainers --",
+]
+
+
+@pytest.mark.parametrize("injection", INJECTIONS)
+def test_sql_injection_in_the_bearer_token_is_401(shared, injection):
+    app, world, signed_in = shared["app"], shared["world"], shared["signed_in"]
+    before = _schema_and_counts(app)
+    for path in ("/api/v1/teams", f"/api/v1/teams/{world['team']['id']}/summary"):
+        response = app.test_client().get(path, headers={"Authorization": f"Bearer {injection}"})
+        assert response.status_code == 401
+    assert _schema_and_counts(app) == before
+
+
+@pytest.mark.parametrize("injection", INJECTIONS)
+def test_sql_injection_in_paths_is_404(shared, injection):
+    app, world, signed_in = shared["app"], shared["world"], shared["signed_in"]
+    before = _schema_and_counts(app)
+    anonymous = app.test_client()
+    for client, path in [
+        (signed_in, f"/trainer/teams/{injection}"),
+        (signed_in, f"/trainer/agents/{injection}"),
+        (signed_in, f"/trainer/teams/{injection}/export.csv"),
+        (signed_in, f"/api/v1/teams/{injection}/summary"),
+        (signed_in, f"/api/v1/teams/{injection}/responses"),
+        (anonymous, f"/r/{injection}"),
+        (anonymous, f"/join/{injection}"),
+        (anonymous, f"/q/{injection}/1"),
+        (anonymous, f"/api/v1/questionnaires/{injection}"),
+    ]:
+        response = client.get(path)
+        assert response.status_code == 404, (path, response.status_code)
+        assert "Morning shift" not in _text(response) and "Ana Agent" not in _text(response)
+    assert _schema_and_counts(app) == before
+
+
+@pytest.mark.parametrize("injection", INJECTIONS)
+def test_sql_injection_in_query_strings_is_ignored(shared, injection):
+    app, world, signed_in = shared["app"], shared["world"], shared["signed_in"]
+    before = _schema_and_counts(app)
+    team_path = f"/trainer/teams/{world['team']['id']}"
+    normal = _text(signed_in.get(team_path))
+    for params in ({"sort": injection}, {"dir": injection}, {"page": injection}, {"sort": injection, "dir": "desc"}):
+        response = signed_in.get(team_path, query_string=params)
+        assert response.status_code == 200, params
+        assert "Ana Agent" in _text(response)
+    for params in ({"since": injection}, {"until": injection}):
+        response = signed_in.get(team_path, query_string=params)
+        assert response.status_code in (200, 400), params
+        assert "Ana Agent" in _text(response)  # an invalid filter shows everything, with the error
+        export = signed_in.get(team_path + "/export.json", query_string=params)
+        assert export.status_code in (200, 400)
+        if export.status_code == 200:
+            assert len(export.get_json()) == len(signed_in.get(team_path + "/export.json").get_json())
+    assert "Ana Agent" in normal
+    code_lookup = app.test_client().get("/join", query_string={"code": injection})
+    assert code_lookup.status_code == 400
+    assert _schema_and_counts(app) == before
+
+
+@pytest.mark.parametrize("injection", INJECTIONS)
+def test_sql_injection_in_forms_and_bodies_stores_it_as_text_or_refuses(shared, questionnaire, injection):
+    app, world, signed_in = shared["app"], shared["world"], shared["signed_in"]
+    before = _schema_and_counts(app)
+    client = app.test_client()
+    assert _attempt(client, injection, injection, addr="192.0.2.77").status_code == 400
+    assert not _signed_in_as_trainer(client)
+    refused = api_submit(client, questionnaire, axis_answers(questionnaire, 3, 3), invite_code=injection, name="x")
+    assert refused.status_code == 400 and "invite_code" in refused.get_json()["details"]
+    assert _schema_and_counts(app) == before
+    accepted = api_submit(client, questionnaire, axis_answers(questionnaire, 3, 3),
+                          invite_code=world["team"]["invite_code"], name=injection)
+    assert accepted.status_code == 201
+    assert rows(app, "SELECT name FROM agents WHERE name = ?", (injection,)) == [{"name": injection}]
+    tables, counts = _schema_and_counts(app)
+    assert tables == before[0]
+    assert counts["responses"] == before[1]["responses"] + 1 and counts["trainers"] == before[1]["trainers"]
+
+
+# ---------------------------------------------------------------------------
+# Path traversal
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", [
+    "/static/../app.py",
+    "/static/..%2fapp.py",
+    "/static/..%2F..%2Fapp.py",
+    "/static/%2e%2e/%2e%2e/app.py",
+    "/static/..%5c..%5capp.py",
+    "/static/../../etc/passwd",
+    "/static//etc/passwd",
+    "/static/%2fetc%2fpasswd",
+    "/static/....//....//app.py",
+    "/vendor/plotly-../../x.js",
+    "/vendor/plotly-..%2f..%2fapp.py.min.js",
+    "/r/../../etc/passwd",
+    "/r/..%2f..%2fetc%2fpasswd",
+    "/q/..%2f..%2fetc%2fpasswd/1",
+    "/join/..%2f..%2fetc%2fpasswd",
+    "/api/v1/questionnaires/..%2f..%2fetc%2fpasswd",
+    "/static/%00app.py",
+])
+def test_path_traversal_is_404_with_no_file_contents(client, path):
+    response = client.get(path)
+    if response.status_code == 308:  # Werkzeug merges "//": the redirect stays on this site
+        location = urlsplit(response.headers["Location"])
+        assert location.netloc in ("", "localhost") and location.path.startswith("/static/"), location
+        response = client.get(response.headers["Location"])
+    assert response.status_code == 404, (path, response.status_code)
+    body = response.get_data()
+    for leak in (b"root:x:0:0", b"create_app", b"import ", b"SECRET_KEY"):
+        assert leak not in body, (path, leak)

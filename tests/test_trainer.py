@@ -1,0 +1,789 @@
+"""The trainer workspace through the browser's eyes (Flask test client):
+sign-in, teams and invitations, dashboards, agent detail, exports and access control."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pytest
+from markupsafe import escape
+
+from assessment.model import STYLES
+from conftest import csrf_token, style_answers
+from helpers import (
+    KNOWN,
+    add_known_members,
+    add_result,
+    api_submit,
+    axis_answers,
+    count,
+    coverage_cards,
+    figure,
+    join_and_take,
+    login,
+    make_team,
+    make_trainer,
+    rows,
+    table,
+    tables_with_header,
+)
+
+EN = {"Accept-Language": "en-GB,en;q=0.9"}
+ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
+EN_NAMES = {"driver": "Driver", "expressive": "Expressive", "amiable": "Amiable", "analytical": "Analytical"}
+EXPORT_HEADER = [
+    "id", "created_at", "team", "name", "employee_id", "style", "secondary_style", "clarity",
+    "assertiveness", "responsiveness", "driver", "expressive", "amiable", "analytical",
+    "flags", "questionnaire", "questionnaire_version", "lang",
+]
+
+
+@pytest.fixture
+def trainer(app):
+    return make_trainer(app, "trainer-a")
+
+
+@pytest.fixture
+def signed_in(client, trainer):
+    """The client, signed in as trainer-a, pages in English."""
+    client.get("/?lang=en")
+    assert login(client, "trainer-a").status_code == 302
+    return client
+
+
+@pytest.fixture
+def team(app, trainer):
+    return make_team(app, trainer, "Morning shift 早班")
+
+
+def _session(client) -> dict:
+    with client.session_transaction() as s:
+        return dict(s)
+
+
+def _text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+# --- sign-in and sign-out --------------------------------------------------------
+
+@pytest.mark.parametrize("headers, query, html_lang, heading, button, label", [
+    (ZH, "", "zh-CN", "培训师登录", "登录", "用户名"),
+    (EN, "", "en", "Trainer sign-in", "Sign in", "Username"),
+    (ZH, "?lang=en", "en", "Trainer sign-in", "Sign in", "Username"),
+    (EN, "?lang=zh", "zh-CN", "培训师登录", "登录", "用户名"),
+])
+def test_login_page_in_both_languages(client, headers, query, html_lang, heading, button, label):
+    response = client.get("/trainer/login" + query, headers=headers)
+    html = _text(response)
+    assert response.status_code == 200
+    assert f'<html lang="{html_lang}">' in html
+    assert f"<h1>{heading}</h1>" in html
+    assert f">{button}</button>" in html
+    assert f">{label}</label>" in html
+    assert 'name="password"' in html and 'type="password"' in html
+
+
+@pytest.mark.parametrize("username, password, message", [
+    ("trainer-a", "wrong-password", "That username and password do not match."),
+    ("trainer-a", "Correct-horse-1", "That username and password do not match."),
+    ("nobody", "correct-horse-1", "That username and password do not match."),
+    ("trainer-a", "", "Enter your password."),
+    ("", "correct-horse-1", "Enter your username."),
+])
+def test_wrong_credentials_show_an_error_and_start_no_session(client, trainer, username, password, message):
+    client.get("/?lang=en")
+    response = login(client, username, password)
+    assert response.status_code == 400
+    assert message in _text(response)
+    assert "_user_id" not in _session(client)
+    assert client.get("/trainer/").status_code == 302
+
+
+def test_wrong_password_error_in_chinese(client, trainer):
+    client.get("/?lang=zh")
+    response = login(client, "trainer-a", "wrong-password")
+    assert response.status_code == 400
+    assert "用户名和密码不匹配。" in _text(response)
+
+
+def test_login_is_case_insensitive_for_username_and_opens_the_workspace(client, trainer):
+    response = login(client, "  TRAINER-A ")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/trainer/"
+    assert client.get("/trainer/").status_code == 200
+    # Signed in, the login page sends the trainer on to their teams.
+    assert client.get("/trainer/login").headers["Location"] == "/trainer/"
+
+
+def test_login_starts_a_fresh_session_keeping_only_the_language(client, trainer):
+    client.get("/?lang=en")
+    with client.session_transaction() as s:
+        s["planted"] = "set before sign-in"
+        s["member"] = {"team_id": 1, "team_name": "x", "name": "someone", "employee_id": None}
+    assert login(client, "trainer-a").status_code == 302
+    after = _session(client)
+    # Only the language survives; Flask-Login's own "_" keys are the new session.
+    assert {k for k in after if not k.startswith("_")} == {"lang"}
+    assert after["lang"] == "en"
+    assert after["_user_id"] == str(trainer)
+    assert "My teams" in _text(client.get("/trainer/"))
+
+
+@pytest.mark.parametrize("next_url, lands_on", [
+    ("/trainer/all", "/trainer/all"),
+    ("/trainer/teams/1?sort=date", "/trainer/teams/1?sort=date"),
+    ("//evil.example/x", "/trainer/"),
+    ("https://evil.example/", "/trainer/"),
+    ("/\\evil.example", "/trainer/"),
+    ("/\t/evil.example", "/trainer/"),   # browsers drop the tab: //evil.example
+    ("/\n/evil.example", "/trainer/"),
+])
+def test_login_returns_to_a_local_page_only(app, client, trainer, next_url, lands_on):
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # see the status a browser would get
+    html = _text(client.get("/trainer/login", query_string={"next": next_url}))
+    response = client.post("/trainer/login", query_string={"next": next_url},
+                           data={"csrf_token": csrf_token(html), "username": "trainer-a", "password": "correct-horse-1"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == lands_on
+
+
+def test_anonymous_page_remembers_where_to_return(client, trainer, team):
+    response = client.get(f"/trainer/teams/{team['id']}?sort=date")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/trainer/login?next=")
+    html = _text(client.get(response.headers["Location"]))
+    back = client.post(response.headers["Location"],
+                       data={"csrf_token": csrf_token(html), "username": "trainer-a", "password": "correct-horse-1"})
+    assert back.headers["Location"] == f"/trainer/teams/{team['id']}?sort=date"
+
+
+def test_logout_needs_post_with_csrf_and_ends_access(signed_in):
+    client = signed_in
+    assert client.get("/trainer/logout").status_code == 405
+    assert client.post("/trainer/logout").status_code == 400  # no CSRF token: still signed in
+    html = _text(client.get("/trainer/"))
+    assert "_user_id" in _session(client)
+    response = client.post("/trainer/logout", data={"csrf_token": csrf_token(html)})
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/trainer/login")
+    assert "You are signed out." in _text(client.get(response.headers["Location"]))
+    assert "_user_id" not in _session(client)
+    assert _session(client).get("lang") == "en"
+    assert client.get("/trainer/").status_code == 302
+    assert client.get("/trainer/all/export.csv").status_code == 302
+
+
+# --- teams ---------------------------------------------------------------------------
+
+def _create_team(client, name):
+    html = _text(client.get("/trainer/"))
+    return client.post("/trainer/teams", data={"csrf_token": csrf_token(html), "name": name})
+
+
+@pytest.mark.parametrize("typed, stored", [
+    ("Morning shift", "Morning shift"),
+    ("  晚班   二组 ", "晚班 二组"),
+    ("x" * 80, "x" * 80),
+    ("R&D <夜班>", "R&D <夜班>"),
+])
+def test_create_team_through_the_form(app, signed_in, typed, stored):
+    response = _create_team(signed_in, typed)
+    assert response.status_code == 302
+    teams = rows(app, "SELECT * FROM teams")
+    assert [t["name"] for t in teams] == [stored]
+    assert response.headers["Location"] == f"/trainer/teams/{teams[0]['id']}"
+    code = teams[0]["invite_code"]
+    assert re.fullmatch(r"[A-HJKMNP-Z2-9]{6}", code)
+    html = _text(signed_in.get(response.headers["Location"]))
+    assert str(escape(stored)) in html
+    assert code in html
+    assert f"/join/{code}" in html  # the invite link to share
+    home = _text(signed_in.get("/trainer/"))
+    assert str(escape(stored)) in home and code in home
+
+
+@pytest.mark.parametrize("name, message", [
+    ("", "Give the team a name."),
+    ("   ", "Use 1 to 80 characters."),
+    ("x" * 81, "Use 1 to 80 characters."),
+    ("Team \u202eevil", "Use letters, digits and ordinary punctuation only."),
+    ("Team\u200bname", "Use letters, digits and ordinary punctuation only."),
+    ("Tab\x07bell", "Use letters, digits and ordinary punctuation only."),
+])
+def test_create_team_rejects_bad_names(app, signed_in, name, message):
+    response = _create_team(signed_in, name)
+    assert response.status_code == 400
+    html = _text(response)
+    assert re.search(r'<p class="field-error" id="name-error">' + re.escape(message) + "</p>", html)
+    assert 'aria-invalid="true"' in html
+    assert count(app, "teams") == 0
+
+
+def test_create_team_without_csrf_token_is_refused(app, signed_in):
+    assert signed_in.post("/trainer/teams", data={"name": "Sneaky"}).status_code == 400
+    assert count(app, "teams") == 0
+
+
+# --- invitations and agents joining ---------------------------------------------------
+
+def test_invite_link_shows_the_team(client, app, trainer):
+    team = make_team(app, trainer, "R&D <夜班>")
+    response = client.get(f"/join/{team['invite_code']}", headers=EN)
+    assert response.status_code == 200
+    html = _text(response)
+    assert "R&amp;D &lt;夜班&gt;" in html and "<夜班>" not in html
+    assert 'name="name"' in html and 'name="employee_id"' in html
+
+
+# 0 and 1 are not in the code alphabet, so no team can ever have this code.
+@pytest.mark.parametrize("headers, message", [
+    (EN, "No team has the code ZZ0ZZ1. Check it with your trainer."),
+    (ZH, "没有团队使用代码 ZZ0ZZ1，请向培训师核对。"),
+])
+def test_unknown_invite_code_is_404_with_a_clear_message(client, app, trainer, headers, message):
+    make_team(app, trainer, "Some team")
+    response = client.get("/join/ZZ0ZZ1", headers=headers)
+    assert response.status_code == 404
+    assert message in _text(response)
+
+
+@pytest.mark.parametrize("typed", [
+    lambda c: c.lower(),
+    lambda c: f"{c[:3].lower()} {c[3:].lower()}",
+    lambda c: f"  {c[:2]}-{c[2:4]} {c[4:].lower()} ",
+])
+def test_typed_code_finds_the_team(client, team, typed):
+    response = client.get("/join", query_string={"code": typed(team["invite_code"])})
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/join/{team['invite_code']}"
+    assert "Morning shift 早班" in _text(client.get(response.headers["Location"]))
+
+
+def test_typed_unknown_code_explains(client, team):
+    response = client.get("/join", query_string={"code": "zz 01 zz"}, headers=EN)
+    assert response.status_code == 400
+    assert "No team has the code" in _text(response)
+
+
+def test_join_requires_a_name(client, team, app):
+    code = team["invite_code"]
+    html = _text(client.get(f"/join/{code}", headers=EN))
+    response = client.post(f"/join/{code}", headers=EN, data={"csrf_token": csrf_token(html), "name": "  "})
+    assert response.status_code == 400
+    assert "member" not in _session(client)
+
+
+def test_three_agents_join_and_the_dashboard_shows_them(app, questionnaire, team, signed_in):
+    code = team["invite_code"]
+    agents = [
+        ("张伟", "E001", "driver", ZH),
+        ("Amy Chen", "", "amiable", EN),
+        ("Kevin Wu", "E003", "analytical", EN),
+    ]
+    for name, employee_id, style, headers in agents:
+        agent_client = app.test_client()
+        done = join_and_take(agent_client, questionnaire, code, name, employee_id,
+                             style_answers(questionnaire, style), headers)
+        # The agent keeps a private result link of their own.
+        assert agent_client.get(done.headers["Location"], headers=headers).status_code == 200
+    stored = rows(app, "SELECT agents.name, responses.lang, responses.style FROM responses "
+                       "JOIN agents ON agents.id = responses.agent_id ORDER BY responses.id")
+    assert stored == [
+        {"name": "张伟", "lang": "zh", "style": "driver"},
+        {"name": "Amy Chen", "lang": "en", "style": "amiable"},
+        {"name": "Kevin Wu", "lang": "en", "style": "analytical"},
+    ]
+    html = _text(signed_in.get(f"/trainer/teams/{team['id']}"))
+    _head, members = table(html, "members")
+    assert [m[0].split(" E0")[0] for m in members] == ["Amy Chen", "Kevin Wu", "张伟"]
+    _head, mix = table(html, "data-table")
+    assert {r[0]: r[1] for r in mix} == {"Driver": "1", "Expressive": "0", "Amiable": "1", "Analytical": "1"}
+    assert sorted(figure(html, "map")["data"][0]["text"]) == sorted(["张伟", "Amy Chen", "Kevin Wu"])
+
+
+def test_member_banner_while_taking_and_cleared_after(app, questionnaire, team):
+    client = app.test_client()
+    html = _text(client.get(f"/join/{team['invite_code']}", headers=EN))
+    client.post(f"/join/{team['invite_code']}", headers=EN,
+                data={"csrf_token": csrf_token(html), "name": "Grace Lin", "employee_id": ""})
+    page = _text(client.get(f"/q/{questionnaire.slug}/1", headers=EN))
+    assert "member-banner" in page
+    assert "Taking it for team Morning shift 早班 as Grace Lin." in page
+    join_and_take(client, questionnaire, team["invite_code"], "Grace Lin", headers=EN)
+    assert "member" not in _session(client)
+    assert "member-banner" not in _text(client.get(f"/q/{questionnaire.slug}/1", headers=EN))
+    # The next person at the same desk is not filed under Grace's name.
+    answers = axis_answers(questionnaire, 2, 2)
+    for number, items in enumerate(questionnaire.pages, start=1):
+        url = f"/q/{questionnaire.slug}/{number}"
+        token = csrf_token(_text(client.get(url)))
+        client.post(url, data={**{i.id: str(answers[i.id]) for i in items}, "csrf_token": token})
+    assert [r["team_id"] for r in rows(app, "SELECT team_id FROM responses ORDER BY id")] == [team["id"], None]
+
+
+def test_leaving_the_team_before_answering(app, team):
+    client = app.test_client()
+    html = _text(client.get(f"/join/{team['invite_code']}"))
+    client.post(f"/join/{team['invite_code']}", data={"csrf_token": csrf_token(html), "name": "Wrong Person"})
+    assert "member" in _session(client)
+    page = _text(client.get("/q/communication-style/1"))
+    client.post("/join/leave", data={"csrf_token": csrf_token(page)})
+    assert "member" not in _session(client)
+
+
+@pytest.mark.parametrize("first, second, agents, latest_name", [
+    (("Wang Fang", "E100"), ("王芳", "E100"), 1, "王芳"),          # same employee id, new name
+    (("Wang Fang", "e100"), ("Wang Fang", " E100 "), 1, "Wang Fang"),  # employee id case and spaces
+    (("Li Lei", ""), ("  li   LEI ", ""), 1, "li LEI"),          # same name, other case and spacing
+    (("Li Lei", "E1"), ("Li Lei", "E2"), 2, None),              # two people with one name
+    (("Li Lei", ""), ("Li Mei", ""), 2, None),
+])
+def test_retakes_form_a_history(app, questionnaire, team, signed_in, first, second, agents, latest_name):
+    for (name, employee_id), (ka, kr) in zip((first, second), ((4, 2), (2, 5))):
+        join_and_take(app.test_client(), questionnaire, team["invite_code"], name, employee_id,
+                      axis_answers(questionnaire, ka, kr), EN)
+    stored = rows(app, "SELECT id, name FROM agents")
+    assert len(stored) == agents
+    assert count(app, "responses") == 2
+    if agents == 1:
+        agent = stored[0]
+        assert agent["name"] == latest_name
+        html = _text(signed_in.get(f"/trainer/agents/{agent['id']}"))
+        every = tables_with_header(html, "Date")
+        assert len(every) == 1 and len(every[0]) == 2
+        assert [r[1] for r in every[0]] == ["Amiable", "Driver"]  # newest first
+        _head, members = table(_text(signed_in.get(f"/trainer/teams/{team['id']}")), "members")
+        assert len(members) == 1
+        assert members[0][1] == "Amiable"  # latest style
+        assert members[0][3] == "2"  # results
+
+
+# --- dashboard ---------------------------------------------------------------------------
+
+def test_dashboard_numbers_match_hand_computation(app, questionnaire, team, signed_in):
+    # 甲 retook: only the latest (KNOWN) result counts for the numbers.
+    add_result(app, questionnaire, team["id"], KNOWN[0][0], 5, 1, created_at="2024-01-01T09:00:00+00:00")
+    add_known_members(app, questionnaire, team["id"])
+    html = _text(signed_in.get(f"/trainer/teams/{team['id']}"))
+    assert re.search(r'stat-value">3</span><span class="stat-label">members with a result', html)
+    assert re.search(r'stat-value">4</span><span class="stat-label">results, retakes included', html)
+    _head, numbers = table(html, "numbers")
+    assert numbers == [
+        # scale, mean, SD, CV: worked out by hand in helpers.KNOWN_SCALES
+        ["Assertiveness", "50.0", "25.0", "0.50"],
+        ["Responsiveness", "66.7", "38.2", "0.57"],
+        ["Driver", "41.7", "31.5", "0.75"],
+        ["Expressive", "58.3", "7.2", "0.12"],
+        ["Amiable", "58.3", "31.5", "0.54"],
+        ["Analytical", "41.7", "7.2", "0.17"],
+    ]
+    _head, mix = table(html, "data-table")
+    assert mix == [["Driver", "1", "33%"], ["Expressive", "1", "33%"], ["Amiable", "1", "33%"], ["Analytical", "0", "0%"]]
+    for name, _ka, _kr in KNOWN:
+        assert name in html
+    scatter = figure(html, "map")["data"][0]
+    points = dict(zip(scatter["text"], zip(scatter["x"], scatter["y"])))
+    assert points == {"甲 Amiable": (25.0, 100.0), "乙 Expressive": (50.0, 75.0), "丙 Driver": (75.0, 25.0)}
+    radar = figure(html, "radar")["data"][-1]
+    assert radar["r"][:4] == pytest.approx([41.667, 58.333, 58.333, 41.667], abs=1e-3)
+
+
+def test_coverage_cards_mark_thin_customer_types(app, questionnaire, team, signed_in):
+    add_known_members(app, questionnaire, team["id"])
+    cards = coverage_cards(_text(signed_in.get(f"/trainer/teams/{team['id']}")))
+    assert set(cards) == set(STYLES)
+    # affinity >= 60: Driver 丙 (75); Expressive 甲, 乙 (62.5); Amiable 甲 (87.5), 乙 (62.5); Analytical nobody
+    thin = {s: 'badge thin' in card for s, card in cards.items()}
+    assert thin == {"driver": True, "expressive": False, "amiable": False, "analytical": True}
+    assert "1 member fits" in cards["driver"] and "丙 Driver" in cards["driver"]
+    assert "2 members fit" in cards["amiable"]
+    assert cards["amiable"].index("甲 Amiable") < cards["amiable"].index("乙 Expressive")  # best fit first
+    assert "0 members fit" in cards["analytical"]
+    assert 'class="advice"' in cards["analytical"] and 'class="advice"' not in cards["amiable"]
+
+
+def test_dashboard_and_agent_detail_in_chinese(app, questionnaire, team, signed_in):
+    add_known_members(app, questionnaire, team["id"])
+    html = _text(signed_in.get(f"/trainer/teams/{team['id']}?lang=zh"))
+    assert '<html lang="zh-CN">' in html
+    for text in ("团队看板", "风格分布", "统计数据", "客户类型覆盖情况", "薄弱"):
+        assert text in html, text
+    _head, mix = table(html, "data-table")
+    assert [r[0] for r in mix] == ["支配型", "表达型", "和蔼型", "分析型"]
+    agent_id = rows(app, "SELECT id FROM agents ORDER BY id")[0]["id"]
+    detail = _text(signed_in.get(f"/trainer/agents/{agent_id}"))
+    assert "全部测评结果" in detail and "和蔼型" in detail
+
+
+def test_empty_dashboard_invites_sharing(signed_in, team):
+    response = signed_in.get(f"/trainer/teams/{team['id']}")
+    assert response.status_code == 200
+    html = _text(response)
+    assert "No results in this period yet." in html
+    assert team["invite_code"] in html
+
+
+@pytest.fixture
+def dated_team(app, questionnaire, team):
+    """Four members with distinct names, styles, latest dates and result counts."""
+    plan = [
+        # name, (ka, kr) of latest, latest date, number of results
+        ("anna", (2, 5), "2024-03-01", 3),   # amiable
+        ("Bao", (4, 2), "2024-02-01", 1),    # driver
+        ("Chen", (4, 4), "2024-01-15", 2),   # expressive
+        ("dai", (2, 2), "2024-04-01", 4),    # analytical
+    ]
+    for name, (ka, kr), date, results in plan:
+        for n in range(results - 1):
+            add_result(app, questionnaire, team["id"], name, 3, 4, created_at=f"2023-1{n}-01T08:00:00+00:00")
+        add_result(app, questionnaire, team["id"], name, ka, kr, created_at=f"{date}T08:00:00+00:00")
+    return team
+
+
+def _member_names(html):
+    _head, body = table(html, "members")
+    return [r[0] for r in body]
+
+
+@pytest.mark.parametrize("sort, direction, order", [
+    ("name", "asc", ["anna", "Bao", "Chen", "dai"]),
+    ("name", "desc", ["dai", "Chen", "Bao", "anna"]),
+    ("style", "asc", ["anna", "dai", "Bao", "Chen"]),     # Amiable, Analytical, Driver, Expressive
+    ("style", "desc", ["Chen", "Bao", "dai", "anna"]),
+    ("date", "asc", ["Chen", "Bao", "anna", "dai"]),
+    ("date", "desc", ["dai", "anna", "Bao", "Chen"]),
+    ("results", "asc", ["Bao", "Chen", "anna", "dai"]),
+    ("results", "desc", ["dai", "anna", "Chen", "Bao"]),
+    ("nonsense", "asc", ["anna", "Bao", "Chen", "dai"]),  # unknown sort falls back to name
+])
+def test_member_table_sorts(signed_in, dated_team, sort, direction, order):
+    response = signed_in.get(f"/trainer/teams/{dated_team['id']}?sort={sort}&dir={direction}")
+    assert response.status_code == 200
+    html = _text(response)
+    assert _member_names(html) == order
+    head, body = table(html, "members")
+    assert [r[3] for r in body] == [{"anna": "3", "Bao": "1", "Chen": "2", "dai": "4"}[n] for n in order]
+
+
+def test_sort_links_toggle_direction(signed_in, dated_team):
+    html = _text(signed_in.get(f"/trainer/teams/{dated_team['id']}?sort=date&dir=asc"))
+    assert 'aria-sort="ascending"' in html
+    link = re.search(r'href="([^"]*sort=date[^"]*)"', html).group(1).replace("&amp;", "&")
+    assert "dir=desc" in link
+    assert _member_names(_text(signed_in.get(link))) == ["dai", "anna", "Bao", "Chen"]
+
+
+@pytest.mark.parametrize("query, members", [
+    ("since=2024-02-01&until=2024-03-01", ["anna", "Bao"]),
+    ("since=2024-03-01", ["anna", "dai"]),
+    ("until=2024-01-31", ["anna", "Chen", "dai"]),  # their latest results in the window: 2023 and January
+    ("since=2025-01-01", []),
+])
+def test_date_filter_narrows_the_dashboard(signed_in, dated_team, query, members):
+    html = _text(signed_in.get(f"/trainer/teams/{dated_team['id']}?{query}"))
+    if members:
+        assert _member_names(html) == members
+    else:
+        assert "No results in this period yet." in html
+
+
+@pytest.mark.parametrize("query, message", [
+    ("since=2024-13-01", "Not a valid date value."),
+    ("since=yesterday", "Not a valid date value."),
+    ("until=2024-02-30", "Not a valid date value."),
+    ("since=2024-03-01&until=2024-02-01", "The end date must not be before the start date."),
+])
+def test_invalid_date_filter_shows_an_error_not_a_500(signed_in, dated_team, query, message):
+    for url in (f"/trainer/teams/{dated_team['id']}?{query}", f"/trainer/all?{query}"):
+        response = signed_in.get(url)
+        assert response.status_code in (200, 400), url
+        html = _text(response)
+        assert 'class="field-error"' in html
+        assert message in html
+    for fmt in ("csv", "json"):
+        assert signed_in.get(f"/trainer/teams/{dated_team['id']}/export.{fmt}?{query}").status_code < 500
+
+
+def test_pagination_beyond_fifty_members(app, questionnaire, team, signed_in):
+    names = [f"Agent {n:03d}" for n in range(53)]
+    for name in names:
+        add_result(app, questionnaire, team["id"], name, 4, 2)
+    first = _text(signed_in.get(f"/trainer/teams/{team['id']}"))
+    assert "Page 1 of 2" in first
+    page_one = _member_names(first)
+    assert page_one == names[:50]
+    nxt = re.search(r'<a href="([^"]*page=2[^"]*)">Next</a>', first)
+    assert nxt
+    second = _text(signed_in.get(nxt.group(1).replace("&amp;", "&")))
+    assert "Page 2 of 2" in second
+    assert _member_names(second) == names[50:]
+    assert "Previous" in second
+    desc = _member_names(_text(signed_in.get(f"/trainer/teams/{team['id']}?sort=name&dir=desc&page=2")))
+    assert desc == list(reversed(names))[50:]
+    for page in ("0", "-3", "abc"):
+        response = signed_in.get(f"/trainer/teams/{team['id']}?page={page}")
+        assert response.status_code == 200
+        assert _member_names(_text(response)) == names[:50]
+    assert signed_in.get(f"/trainer/teams/{team['id']}?page=9").status_code == 200
+
+
+def test_all_teams_dashboard_combines_my_teams(app, questionnaire, trainer, team, signed_in):
+    evening = make_team(app, trainer, "Evening shift")
+    add_result(app, questionnaire, team["id"], "Morning person", 4, 2)
+    add_result(app, questionnaire, evening["id"], "Evening person", 2, 5)
+    html = _text(signed_in.get("/trainer/all?sort=team"))
+    head, body = table(html, "members")
+    assert head[1].startswith("Team")
+    assert [(r[0], r[1]) for r in body] == [("Evening person", "Evening shift"), ("Morning person", "Morning shift 早班")]
+    assert "2 teams together" in html
+
+
+# --- agent detail ------------------------------------------------------------------------
+
+def test_agent_detail_shows_every_result_and_both_charts(app, questionnaire, team, signed_in):
+    dates = ["2024-01-10", "2024-02-10", "2024-03-10"]
+    for date, (ka, kr) in zip(dates, [(5, 1), (4, 2), (2, 5)]):
+        add_result(app, questionnaire, team["id"], "Coached", ka, kr, employee_id="E9",
+                   created_at=f"{date}T09:00:00+00:00")
+    add_result(app, questionnaire, team["id"], "Teammate", 4, 4)
+    agent_id = rows(app, "SELECT id FROM agents WHERE name = 'Coached'")[0]["id"]
+    html = _text(signed_in.get(f"/trainer/agents/{agent_id}"))
+    every = tables_with_header(html, "Date")
+    assert len(every) == 1
+    assert every[0] == [
+        ["2024-03-10", "Amiable", "25", "100", ""],
+        ["2024-02-10", "Driver", "75", "25", ""],
+        ["2024-01-10", "Driver", "100", "0", ""],
+    ]
+    trend = figure(html, "trend")
+    assert [t["y"] for t in trend["data"]] == [[100.0, 75.0, 25.0], [0.0, 25.0, 100.0]]
+    assert [t["x"][0][:10] for t in trend["data"]] == ["2024-01-10", "2024-01-10"]
+    radar = figure(html, "radar")
+    # The agent's latest affinities and the team mean of the two members' latest results.
+    assert radar["data"][0]["r"][:4] == [12.5, 62.5, 87.5, 37.5]
+    assert radar["data"][1]["r"][:4] == pytest.approx([(12.5 + 50) / 2, (62.5 + 75) / 2, (87.5 + 50) / 2, (37.5 + 25) / 2])
+    assert "E9" in html and "Morning shift 早班" in html
+
+
+# --- export -----------------------------------------------------------------------------------
+
+@pytest.fixture
+def exported_team(app, questionnaire, team):
+    add_result(app, questionnaire, team["id"], "张伟", 5, 1, created_at="2024-01-01T09:00:00+00:00")
+    add_result(app, questionnaire, team["id"], "张伟", 4, 2, created_at="2024-02-01T09:00:00+00:00")
+    add_result(app, questionnaire, team["id"], "Amy Chen", 2, 5, created_at="2024-02-02T09:00:00+00:00", duration=5)
+    add_result(app, questionnaire, team["id"], "李秀英", 3, 4, created_at="2024-03-01T09:00:00+00:00")
+    return team
+
+
+def _csv(response):
+    body = response.get_data()
+    assert body.startswith(b"\xef\xbb\xbf"), body[:10]
+    text = body.decode("utf-8")[1:]
+    return list(csv.reader(io.StringIO(text)))
+
+
+def test_csv_export_is_excel_friendly_utf8(signed_in, exported_team):
+    response = signed_in.get(f"/trainer/teams/{exported_team['id']}/export.csv")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert "charset=utf-8" in response.headers["Content-Type"]
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    table_rows = _csv(response)
+    assert table_rows[0] == EXPORT_HEADER
+    records = [dict(zip(table_rows[0], r)) for r in table_rows[1:]]
+    assert [r["name"] for r in records] == ["张伟", "张伟", "Amy Chen", "李秀英"]  # one row per response
+    assert {r["team"] for r in records} == {"Morning shift 早班"}
+    assert [r["style"] for r in records] == ["driver", "driver", "amiable", "expressive"]
+    assert [float(r["assertiveness"]) for r in records] == [100.0, 75.0, 25.0, 50.0]
+    assert [float(r["amiable"]) for r in records] == [0.0, 25.0, 87.5, 62.5]
+    assert records[2]["flags"] == "too_fast"
+    assert records[0]["created_at"].startswith("2024-01-01")
+
+
+def test_json_export_has_the_same_rows(signed_in, exported_team):
+    as_csv = _csv(signed_in.get(f"/trainer/teams/{exported_team['id']}/export.csv"))
+    response = signed_in.get(f"/trainer/teams/{exported_team['id']}/export.json")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    records = json.loads(response.get_data(as_text=True))
+    assert "张伟" in response.get_data(as_text=True)  # readable, not \\u escapes
+    assert [list(r) for r in records] == [EXPORT_HEADER] * 4
+    assert [[str(r["id"]), r["name"], r["style"]] for r in records] == [[r[0], r[3], r[5]] for r in as_csv[1:]]
+    assert records[2]["flags"] == ["too_fast"]
+    assert records[1]["assertiveness"] == 75.0
+
+
+@pytest.mark.parametrize("query, names", [
+    ("since=2024-02-01", ["张伟", "Amy Chen", "李秀英"]),
+    ("since=2024-02-01&until=2024-02-02", ["张伟", "Amy Chen"]),
+])
+def test_export_follows_the_date_filter(signed_in, exported_team, query, names):
+    table_rows = _csv(signed_in.get(f"/trainer/teams/{exported_team['id']}/export.csv?{query}"))
+    assert [r[3] for r in table_rows[1:]] == names
+    records = json.loads(signed_in.get(f"/trainer/teams/{exported_team['id']}/export.json?{query}").get_data())
+    assert [r["name"] for r in records] == names
+
+
+@pytest.mark.parametrize("name", ["=HYPERLINK(1)", "+1+1", "-2+3", "@SUM(1)"])
+def test_csv_defuses_formula_names(app, questionnaire, team, signed_in, name):
+    response = api_submit(app.test_client(), questionnaire, axis_answers(questionnaire, 4, 2),
+                          invite_code=team["invite_code"], name=name, employee_id="=1+2")
+    assert response.status_code == 201, response.get_json()
+    table_rows = _csv(signed_in.get(f"/trainer/teams/{team['id']}/export.csv"))
+    record = dict(zip(table_rows[0], table_rows[1]))
+    assert record["name"] == "'" + name
+    assert record["employee_id"] == "'=1+2"
+    # JSON is data, not a spreadsheet: the name stays as given.
+    assert json.loads(signed_in.get(f"/trainer/teams/{team['id']}/export.json").get_data())[0]["name"] == name
+
+
+def test_csv_defuses_formula_team_names(app, questionnaire, trainer, signed_in):
+    team = make_team(app, trainer, "=cmd|' /C calc'!A0")
+    add_result(app, questionnaire, team["id"], "Someone", 4, 2)
+    table_rows = _csv(signed_in.get(f"/trainer/teams/{team['id']}/export.csv"))
+    assert dict(zip(table_rows[0], table_rows[1]))["team"] == "'=cmd|' /C calc'!A0"
+
+
+def test_all_teams_export_has_every_team(app, questionnaire, trainer, team, signed_in):
+    evening = make_team(app, trainer, "Evening shift")
+    add_result(app, questionnaire, team["id"], "Morning person", 4, 2)
+    add_result(app, questionnaire, evening["id"], "Evening person", 2, 5)
+    table_rows = _csv(signed_in.get("/trainer/all/export.csv"))
+    assert sorted((r[2], r[3]) for r in table_rows[1:]) == [("Evening shift", "Evening person"), ("Morning shift 早班", "Morning person")]
+
+
+def test_unknown_export_format_is_404(signed_in, team):
+    assert signed_in.get(f"/trainer/teams/{team['id']}/export.xlsx").status_code == 404
+    assert signed_in.get("/trainer/all/export.xml").status_code == 404
+
+
+# --- access control -------------------------------------------------------------------------
+
+# Every trainer route: (method, path). {team} and {agent} belong to trainer A.
+TRAINER_ROUTES = [
+    ("GET", "/trainer/"),
+    ("GET", "/trainer/all"),
+    ("GET", "/trainer/teams/{team}"),
+    ("GET", "/trainer/teams/{team}?sort=date&dir=desc&since=2000-01-01"),
+    ("GET", "/trainer/agents/{agent}"),
+    ("GET", "/trainer/teams/{team}/export.csv"),
+    ("GET", "/trainer/teams/{team}/export.json"),
+    ("GET", "/trainer/all/export.csv"),
+    ("GET", "/trainer/all/export.json"),
+    ("POST", "/trainer/teams"),
+    ("POST", "/trainer/logout"),
+]
+# Routes of another trainer's things: 404 for trainer B.
+OWNED_ROUTES = [r for r in TRAINER_ROUTES if "{" in r[1]]
+PUBLIC_TRAINER_ENDPOINTS = {("auth.login", "GET"), ("auth.login", "POST")}
+
+SECRET_TEAM = "Secret squad 机密组"
+SECRET_MEMBER = "Hidden agent 隐身人"
+
+
+@pytest.fixture
+def world(app, questionnaire):
+    """Trainer A with a team and a member; trainer B with a team of their own."""
+    a = make_trainer(app, "trainer-a")
+    b = make_trainer(app, "trainer-b")
+    team_a = make_team(app, a, SECRET_TEAM)
+    add_result(app, questionnaire, team_a["id"], SECRET_MEMBER, 4, 2, employee_id="SECRET-ID")
+    team_b = make_team(app, b, "B's own team")
+    add_result(app, questionnaire, team_b["id"], "B's member", 2, 5)
+    agent_a = rows(app, "SELECT id FROM agents WHERE team_id = ?", [team_a["id"]])[0]["id"]
+    return {"team": team_a["id"], "agent": agent_a, "code": team_a["invite_code"], "team_b": team_b["id"]}
+
+
+def _request(client, method, path, world, token_page="/trainer/login"):
+    url = path.format(**world)
+    if method == "GET":
+        return client.get(url)
+    token = csrf_token(_text(client.get(token_page)))
+    return client.post(url, data={"csrf_token": token, "name": "Created by intruder"})
+
+
+def _assert_no_team_data(body: str):
+    for secret in (SECRET_TEAM, SECRET_MEMBER, "SECRET-ID"):
+        assert secret not in body
+
+
+@pytest.mark.parametrize("method, path", TRAINER_ROUTES)
+def test_outsiders_are_sent_to_sign_in(app, questionnaire, world, method, path):
+    """Anonymous visitors, and agents who joined the team, get the sign-in page and no team data."""
+    anonymous = app.test_client()
+    agent = app.test_client()
+    html = _text(agent.get(f"/join/{world['code']}"))
+    agent.post(f"/join/{world['code']}", data={"csrf_token": csrf_token(html), "name": "Curious agent"})
+    for who, client, token_page in (("anonymous", anonymous, "/trainer/login"),
+                                    ("agent of the team", agent, "/q/communication-style/1")):
+        teams_before = count(app, "teams")
+        response = _request(client, method, path, world, token_page)
+        assert response.status_code == 302, who
+        assert response.headers["Location"].startswith("/trainer/login"), who
+        _assert_no_team_data(_text(response))
+        assert count(app, "teams") == teams_before, who
+
+
+@pytest.mark.parametrize("method, path", OWNED_ROUTES)
+def test_another_trainer_gets_404(app, world, method, path):
+    client = app.test_client()
+    assert login(client, "trainer-b").status_code == 302
+    response = _request(client, method, path, world)
+    assert response.status_code == 404
+    _assert_no_team_data(_text(response))
+
+
+@pytest.mark.parametrize("path", ["/trainer/", "/trainer/all", "/trainer/all?sort=team",
+                                  "/trainer/all/export.csv", "/trainer/all/export.json"])
+def test_another_trainers_overview_never_shows_my_members(app, world, path):
+    client = app.test_client()
+    login(client, "trainer-b")
+    response = client.get(path)
+    assert response.status_code == 200
+    body = response.get_data().decode("utf-8-sig")
+    _assert_no_team_data(body)
+    assert "B's" in body or "B&#39;s" in body  # and B does see their own
+
+
+def test_another_trainers_all_dashboard_counts_only_their_members(app, world):
+    client = app.test_client()
+    login(client, "trainer-b")
+    html = _text(client.get("/trainer/all"))
+    assert re.search(r'stat-value">1</span><span class="stat-label">', html)
+
+
+def test_own_unknown_team_and_agent_are_404(signed_in):
+    for url in ("/trainer/teams/9999", "/trainer/agents/9999", "/trainer/teams/9999/export.csv"):
+        assert signed_in.get(url).status_code == 404
+
+
+def test_every_trainer_route_is_in_the_access_table(app):
+    """Adding a /trainer route without an access-control test fails here."""
+    adapter = app.url_map.bind("localhost")
+    world = {"team": 1, "agent": 1}
+    covered = set()
+    for method, path in TRAINER_ROUTES:
+        endpoint, _args = adapter.match(path.format(**world).split("?")[0], method)
+        covered.add((endpoint, method))
+    routes = {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules() if rule.rule.startswith("/trainer")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert routes, "no /trainer routes found"
+    missing = routes - covered - PUBLIC_TRAINER_ENDPOINTS
+    assert not missing, f"trainer routes without an access-control test: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("url, status", [
+    ("/trainer/teams/{team}?page=100000000000000000000", 200),  # a mistyped page number
+    ("/trainer/teams/99999999999999999999999", 404),
+    ("/trainer/agents/99999999999999999999999", 404),
+])
+def test_out_of_range_numbers_are_not_server_errors(app, signed_in, team, url, status):
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # see the status a browser would get
+    assert signed_in.get(url.format(team=team["id"])).status_code == status
