@@ -13,7 +13,8 @@ HTML_LANG = {"zh": "zh-CN", "en": "en"}
 def select_lang() -> str:
     asked = request.args.get("lang")
     if asked in LANGS:
-        session["lang"] = asked
+        if session.get("lang") != asked:  # an unchanged session sends no new cookie
+            session["lang"] = asked
         return asked
     if session.get("lang") in LANGS:
         return session["lang"]

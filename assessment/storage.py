@@ -462,19 +462,19 @@ class Scope:
     """Which responses a dashboard, summary or export looks at."""
 
     team_ids: tuple[int, ...]
-    since: str | None = None  # ISO date, inclusive
-    until: str | None = None  # ISO date, inclusive
+    start: str | None = None  # UTC ISO time, inclusive (see clock.day_range)
+    end: str | None = None  # UTC ISO time, exclusive
 
     def where(self, alias: str = "responses") -> tuple[str, list]:
         marks = ",".join("?" * len(self.team_ids)) or "NULL"
         sql = f"{alias}.team_id IN ({marks}) AND {alias}.agent_id IS NOT NULL"
         params: list = list(self.team_ids)
-        if self.since:
+        if self.start:
             sql += f" AND {alias}.created_at >= ?"
-            params.append(self.since)
-        if self.until:
-            sql += f" AND {alias}.created_at < date(?, '+1 day')"
-            params.append(self.until)
+            params.append(self.start)
+        if self.end:
+            sql += f" AND {alias}.created_at < ?"
+            params.append(self.end)
         return sql, params
 
 

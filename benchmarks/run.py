@@ -51,8 +51,13 @@ def ensure_wrk() -> str:
     return shutil.which("wrk") or sys.exit("wrk could not be installed")
 
 
-def wrk(url: str, connections: int, seconds: float, body: dict | None = None, cookie: str = "") -> dict:
-    env = {"WRK_BODY": json.dumps(body) if body else "", "WRK_COOKIE": cookie, "PATH": "/usr/bin:/bin"}
+def wrk(url: str, connections: int, seconds: float, body: dict | str | None = None, cookie: str = "",
+        content_type: str = "application/json", headers: dict | None = None) -> dict:
+    """One bounded wrk run; a dict body is sent as JSON, a str body as it is."""
+    encoded = json.dumps(body) if isinstance(body, dict) else (body or "")
+    env = {"WRK_BODY": encoded, "WRK_COOKIE": cookie, "WRK_CONTENT_TYPE": content_type,
+           "WRK_HEADER_LINES": "\n".join(f"{k}: {v}" for k, v in (headers or {}).items()),
+           "PATH": "/usr/bin:/bin"}
     threads = min(connections, 2)
     out = subprocess.run(
         ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{int(seconds)}s", "--timeout", "10s",

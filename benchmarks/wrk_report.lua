@@ -3,7 +3,14 @@ local body = os.getenv("WRK_BODY")
 if body and #body > 0 then
   wrk.method = "POST"
   wrk.body = body
-  wrk.headers["Content-Type"] = "application/json"
+  wrk.headers["Content-Type"] = os.getenv("WRK_CONTENT_TYPE") or "application/json"
+end
+-- extra headers, one "Name: value" per line (WRK_HEADER_LINES)
+local lines = os.getenv("WRK_HEADER_LINES")
+if lines then
+  for name, value in string.gmatch(lines, "([^:\n]+):%s*([^\n]*)") do
+    wrk.headers[name] = value
+  end
 end
 local cookie = os.getenv("WRK_COOKIE")
 if cookie and #cookie > 0 then

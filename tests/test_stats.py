@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+from zoneinfo import ZoneInfo
+
 import pytest
 
-from assessment import stats, storage
+from assessment import clock, stats, storage
 from assessment.model import STYLES
 from assessment.scoring import FLAGS, score
 from helpers import KNOWN, KNOWN_SCALES, KNOWN_STYLE_COUNTS, add_known_members, add_result, connect, make_team, make_trainer
@@ -185,7 +188,7 @@ def team(app):
 
 
 def _summary(db, team_id, since=None, until=None):
-    return stats.team_summary(storage.team_aggregates(db, storage.Scope((team_id,), since, until)))
+    return stats.team_summary(storage.team_aggregates(db, _scope(team_id, since, until)))
 
 
 def test_aggregates_use_only_each_members_latest_result(app, questionnaire, db, team):
@@ -237,13 +240,21 @@ def test_aggregates_count_flags_of_latest_results(app, questionnaire, db, team):
     assert set(summary.flags) == set(FLAGS)
 
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+# Stored in UTC; the days are Shanghai days (UTC+8), the centre's default time zone.
 DATED = [
     # name, ka, kr, created_at
-    ("March first", 4, 2, "2024-03-01T00:00:00+00:00"),
-    ("Mid March", 2, 5, "2024-03-15T23:59:59+00:00"),
-    ("End of March", 3, 4, "2024-03-31T12:00:00+00:00"),
-    ("April", 1, 1, "2024-04-01T00:00:00+00:00"),
+    ("March first", 4, 2, "2024-02-29T16:00:00+00:00"),  # 00:00 on 1 March in Shanghai
+    ("Mid March", 2, 5, "2024-03-15T15:59:59+00:00"),  # 23:59:59 on 15 March
+    ("End of March", 3, 4, "2024-03-31T12:00:00+00:00"),  # 20:00 on 31 March
+    ("April", 1, 1, "2024-03-31T16:00:00+00:00"),  # 00:00 on 1 April
 ]
+
+
+def _scope(team_id, since=None, until=None):
+    day = lambda text: date.fromisoformat(text) if text else None  # noqa: E731
+    return storage.Scope((team_id,), *clock.day_range(day(since), day(until), SHANGHAI))
 
 
 @pytest.mark.parametrize("since, until, members", [
@@ -258,7 +269,7 @@ DATED = [
 def test_date_range_is_inclusive_by_day(app, questionnaire, db, team, since, until, members):
     for name, ka, kr, created_at in DATED:
         add_result(app, questionnaire, team["id"], name, ka, kr, created_at=created_at)
-    scope = storage.Scope((team["id"],), since, until)
+    scope = _scope(team["id"], since, until)
     summary = stats.team_summary(storage.team_aggregates(db, scope))
     assert summary.members == len(members)
     assert summary.responses == len(members)

@@ -299,7 +299,7 @@ def test_three_agents_join_and_the_dashboard_shows_them(app, questionnaire, team
     ]
     html = _text(signed_in.get(f"/trainer/teams/{team['id']}"))
     _head, members = table(html, "members")
-    assert [m[0].split(" E0")[0] for m in members] == ["Amy Chen", "Kevin Wu", "张伟"]
+    assert [m[0] for m in members] == ["Amy Chen", "Kevin Wu E003", "张伟 E001"]  # with employee ids
     _head, mix = table(html, "data-table")
     assert {r[0]: r[1] for r in mix} == {"Driver": "1", "Expressive": "0", "Amiable": "1", "Analytical": "1"}
     assert sorted(figure(html, "map")["data"][0]["text"]) == sorted(["张伟", "Amy Chen", "Kevin Wu"])

@@ -11,7 +11,9 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from .. import storage
+from zoneinfo import ZoneInfo
+
+from .. import clock, storage
 
 csrf = CSRFProtect()
 
@@ -30,10 +32,18 @@ class IdConverter(IntegerConverter):
 
 
 class SessionInterface(SecureCookieSessionInterface):
-    """The session cookie is Secure whenever the request came over HTTPS."""
+    """The session cookie is Secure whenever the request came over HTTPS; assets never
+    touch it, so they carry no Vary: Cookie and stay in the browser's cache."""
+
+    ASSET_ENDPOINTS = frozenset({"static", "assets.plotly_js"})
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+    def save_session(self, app, session, response) -> None:
+        if request.endpoint in self.ASSET_ENDPOINTS:
+            return
+        super().save_session(app, session, response)
 
 
 def init_app(app: Flask) -> None:
@@ -41,6 +51,8 @@ def init_app(app: Flask) -> None:
     from . import agent, api, assets, auth, trainer
 
     app.url_map.converters["id"] = IdConverter
+    app.extensions["timezone"] = ZoneInfo(app.config["TIMEZONE"])
+    app.jinja_env.filters["local_date"] = lambda stamp: clock.local_date(stamp, app_timezone())
     app.extensions["db_pool"] = storage.Pool(app.config["DATABASE"])
     csrf.init_app(app)
     csrf.exempt(api.bp)
@@ -81,6 +93,12 @@ def _http_error(exc: HTTPException):
     if request.path.startswith("/api/"):
         return error_response(exc.code or 500, exc.name, exc.description)
     return render_template("error.html", error=exc), exc.code
+
+
+def app_timezone() -> ZoneInfo:
+    from flask import current_app
+
+    return current_app.extensions["timezone"]
 
 
 def get_db():

@@ -10,11 +10,11 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import charts, stats, storage
+from .. import charts, clock, stats, storage
 from ..i18n import current_lang
 from ..model import AXES, STYLES
 from ..forms import FilterForm, TeamForm
-from . import get_db
+from . import app_timezone, get_db
 from .agent import default_questionnaire
 
 bp = Blueprint("trainer", __name__, url_prefix="/trainer")
@@ -63,9 +63,8 @@ def _scope(team_ids: tuple[int, ...]) -> tuple[storage.Scope, FilterForm]:
     form = FilterForm(request.args)
     if request.args and not form.validate():
         return storage.Scope(team_ids), form
-    since = form.since.data.isoformat() if form.since.data else None
-    until = form.until.data.isoformat() if form.until.data else None
-    return storage.Scope(team_ids, since, until), form
+    start, end = clock.day_range(form.since.data, form.until.data, app_timezone())
+    return storage.Scope(team_ids, start, end), form
 
 
 @bp.get("/teams/<id:team_id>")
@@ -156,7 +155,11 @@ def agent(agent_id: int):
     figures = {}
     if results:
         latest = results[-1]
-        figures["trend"] = charts.trend(results, axis_titles)
+        tz = app_timezone()
+        figures["trend"] = charts.trend(
+            [{**r, "created_at": clock.local(r["created_at"], tz).strftime("%Y-%m-%d %H:%M")} for r in results],
+            axis_titles,
+        )
         figures["radar"] = charts.radar(
             [
                 {"name": agent["name"], "scores": {s: latest[s] for s in STYLES}},
