@@ -54,6 +54,8 @@ def radar(series: Sequence[Mapping], style_names: Mapping[str, str]) -> dict:
     return {
         "data": traces,
         "layout": _layout(
+            # Room for the longest English style name beside the circle on a phone.
+            margin={"l": 75, "r": 75, "t": 30, "b": 30},
             showlegend=len(series) > 1,
             legend={"orientation": "h", "y": -0.1},
             polar={

@@ -1,0 +1,113 @@
+"""axe-core over every page, in both languages: no serious or critical violations.
+
+Pages are visited in their interesting states too: a questionnaire page with the
+error summary showing, a failed sign-in, an unknown team code, a 404.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from assessment import storage
+from assessment.demo import seed_team
+from helpers import FAST_HASH, add_result
+from werkzeug.security import generate_password_hash
+
+pytestmark = pytest.mark.browser
+
+SERIOUS = {"serious", "critical"}
+
+
+@pytest.fixture
+def seeded(app):
+    db = storage.connect(app.config["DATABASE"])
+    try:
+        trainer_id = storage.create_trainer(db, "axe", generate_password_hash("axe-password", method=FAST_HASH))
+        team = storage.create_team(db, trainer_id, "Accessible team 无障碍")
+    finally:
+        db.close()
+    q = app.extensions["questionnaires"]["communication-style"]
+    for i, (ka, kr) in enumerate([(4, 2), (2, 5), (5, 4), (1, 2), (3, 3)]):
+        add_result(app, q, team["id"], f"成员 {i}", ka, kr)
+    db = storage.connect(app.config["DATABASE"])
+    try:
+        agent_id = db.execute("SELECT MIN(id) FROM agents").fetchone()[0]
+        token = db.execute("SELECT token FROM responses ORDER BY id LIMIT 1").fetchone()[0]
+    finally:
+        db.close()
+    return {"team": team, "agent_id": agent_id, "token": token}
+
+
+def _violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in SERIOUS
+    ]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_page_has_no_serious_violations(live_server, page, seeded, lang):
+    base = live_server.url
+    team_id = seeded["team"]["id"]
+    code = seeded["team"]["invite_code"]
+    found: dict[str, list[str]] = {}
+
+    def check(label: str) -> None:
+        page.wait_for_load_state("networkidle")
+        if page.locator("[data-figure]").count():
+            page.wait_for_selector("[data-figure]:not([data-drawn])", state="detached", timeout=10_000)
+        problems = _violations(page)
+        if problems:
+            found[label] = problems
+
+    page.goto(f"{base}/?lang={lang}")
+    check("index")
+    page.goto(f"{base}/q/communication-style/1")
+    check("questionnaire page")
+    page.locator("form button.primary").click()
+    check("questionnaire page with errors")
+    page.goto(f"{base}/r/{seeded['token']}")
+    check("result")
+    page.goto(f"{base}/join?code=NOPE99")
+    check("unknown team code")
+    page.goto(f"{base}/join/{code}")
+    check("join")
+    page.goto(f"{base}/r/not-a-token")
+    check("404")
+    page.goto(f"{base}/trainer/login")
+    page.fill("#username", "axe")
+    page.fill("#password", "wrong-password")
+    page.locator("form button.primary").click()
+    check("failed sign-in")
+    page.fill("#username", "axe")
+    page.fill("#password", "axe-password")
+    page.locator("form button.primary").click()
+    page.wait_for_url(f"{base}/trainer/")
+    check("trainer home")
+    page.goto(f"{base}/trainer/teams/{team_id}")
+    check("team dashboard")
+    page.goto(f"{base}/trainer/teams/{team_id}?since=2026-13-40")
+    check("dashboard with a bad date")
+    page.goto(f"{base}/trainer/all")
+    check("all teams")
+    page.goto(f"{base}/trainer/agents/{seeded['agent_id']}")
+    check("agent detail")
+
+    assert found == {}
+    assert page.js_errors == []
+
+
+def test_charts_have_text_alternatives(live_server, page, seeded):
+    """Screen readers get a label on each chart and the same numbers in a table."""
+    page.goto(f"{live_server.url}/r/{seeded['token']}?lang=en")
+    for name in ("radar", "quadrant"):
+        chart = page.locator(f"#chart-{name}")
+        assert chart.get_attribute("role") == "img"
+        assert "table below" in chart.get_attribute("aria-label")
+    tables = page.locator(".chart-card table.data-table")
+    assert tables.count() == 2
+    assert "Driver" in tables.nth(0).inner_text()
