@@ -190,7 +190,7 @@ def report(f: dict) -> None:
         for c in CONCURRENCY:
             ratio = f["submit"][c]["rps"] / f["peer"]["submit"][c]["rps"]
             print(f"Zhiji / django-survey-and-report submit throughput at {c:>2} clients: {ratio:.2f}x")
-        print(f"peer start-up: {f['peer']['startup_s']:.2f} s")
+        print(f"peer start-up: {f['peer']['startup_s']:.2f} s; responses it really stored: {f['peer']['stored']}")
     print()
     r = f["result_page"]
     print(f"result page: server {r['server_ms']:.1f} ms, {r['bytes'] / 1024:.1f} KB HTML")

@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -47,17 +48,22 @@ class Server:
 
     def start(self, timeout: float = 20.0) -> "Server":
         began = time.perf_counter()
+        # A file, not a pipe: a pipe nobody reads could fill up and stall the server.
+        self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
             [GUNICORN, "--bind", f"{HOST}:{self.port}", "--workers", str(self.workers),
              "--threads", str(self.threads), "--backlog", "2048", "--timeout", "60", "--preload",
              "--log-level", "warning", self.app],
-            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=self.log,
             start_new_session=True,
         )
         deadline = began + timeout
         while time.perf_counter() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError("server exited: " + self.process.stderr.read().decode()[-2000:])
+                self.log.seek(0)
+                output = self.log.read().decode(errors="replace")[-2000:]
+                self.log.close()
+                raise RuntimeError("server exited: " + output)
             try:
                 with urllib.request.urlopen(self.url + "/api/v1/questionnaires", timeout=1) as r:
                     if r.status == 200:
@@ -73,6 +79,7 @@ class Server:
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
+        self._close_log()
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -81,6 +88,12 @@ class Server:
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.kill9()
+        self._close_log()
+
+    def _close_log(self) -> None:
+        log = getattr(self, "log", None)
+        if log is not None and not log.closed:
+            log.close()
 
     def __enter__(self) -> "Server":
         return self.start()
