@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import OrderedDict
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from markupsafe import Markup
 
 from .. import charts, content, storage
@@ -186,8 +189,49 @@ def _finish(q: Questionnaire, draft: dict[str, int]):
     return redirect(url_for("agent.result", token=row["token"]))
 
 
+class PageCache:
+    """The last few hundred anonymous result pages, as rendered.
+
+    A result never changes once stored, and agents reload and revisit theirs (and
+    a whole class opens them at once after a session), so rendering each
+    (result, language) once is enough. Pages for signed-in trainers carry a CSRF
+    token and are never cached; neither is a page with a flashed message.
+    """
+
+    def __init__(self, size: int = 512):
+        self.size = size
+        self._pages: OrderedDict[tuple, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> str | None:
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def put(self, key: tuple, page: str) -> None:
+        with self._lock:
+            self._pages[key] = page
+            self._pages.move_to_end(key)
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+
+
 @bp.get("/r/<token>")
 def result(token: str):
+    cacheable = not current_user.is_authenticated and not session.get("_flashes")
+    key = (token, current_lang(), request.url_root)
+    cache: PageCache = current_app.extensions.setdefault("result_pages", PageCache())
+    if cacheable and (page := cache.get(key)) is not None:
+        return page
+    page = _render_result(token)
+    if cacheable:
+        cache.put(key, page)
+    return page
+
+
+def _render_result(token: str) -> str:
     row = storage.response_by_token(get_db(), token)
     if row is None:
         abort(404)
