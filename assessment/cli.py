@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
+
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
@@ -98,13 +101,15 @@ def seed_demo(members: int, seed: int) -> None:
 @click.argument("path", type=click.Path(dir_okay=False))
 def backup(path: str) -> None:
     """Copy the database to PATH with SQLite's online backup (safe while the server runs)."""
-    import os
-
     if os.path.exists(path):
         raise click.ClickException(f"{path} already exists; choose a new file")
     db = _db()
     try:
         storage.backup(db, path)
+    except sqlite3.Error as exc:
+        if os.path.exists(path):
+            os.remove(path)
+        raise click.ClickException(f"cannot write a backup to {path}: {exc}") from None
     finally:
         db.close()
     check = storage.connect(path)

@@ -173,7 +173,7 @@ class _Reader:
         if value is None:
             self.problem(where, f"missing '{key}'")
         elif value not in allowed:
-            self.problem(where, f"unknown {what} '{value}' (expected one of {', '.join(allowed)})")
+            self.problem(where, f"unknown {what} '{_shown(value)}' (expected one of {', '.join(allowed)})")
         else:
             return value
         return allowed[0]
@@ -188,7 +188,7 @@ class _Reader:
             if not isinstance(value, str) or not value.strip():
                 self.problem(where, f"missing translation '{lang}'")
         for extra in sorted(set(data) - set(LANGS) - {"skill"}):
-            self.problem(where, f"unknown language '{extra}' (expected {', '.join(LANGS)})")
+            self.problem(where, f"unknown language '{_shown(extra)}' (expected {', '.join(LANGS)})")
         return Text(en=str(data.get("en", "")), zh=str(data.get("zh", "")))
 
     def texts(self, data: dict, key: str, where: str, minimum: int = 1) -> tuple[Text, ...]:
@@ -211,11 +211,13 @@ def load_questionnaire(path: str | Path) -> Questionnaire:
         raise QuestionnaireError([f"{source}: cannot read: {exc.strerror}"]) from None
     except UnicodeDecodeError:
         raise QuestionnaireError([f"{source}: not valid UTF-8"]) from None
+    except RecursionError:
+        raise QuestionnaireError([f"{source}: tables or arrays nested too deeply"]) from None
 
     r = _Reader(source)
     slug = r.string(data, "slug", "questionnaire")
     if slug and not SLUG_RE.match(slug):
-        r.problem("questionnaire", f"slug '{slug}' must be lowercase letters, digits and hyphens")
+        r.problem("questionnaire", f"slug '{_shown(slug)}' must be lowercase letters, digits and hyphens")
     version = r.integer(data, "version", "questionnaire")
     if isinstance(data.get("version"), int) and version < 1:
         r.problem("questionnaire", "'version' must be 1 or more")
@@ -229,7 +231,7 @@ def load_questionnaire(path: str | Path) -> Questionnaire:
     scale = _read_scale(r, data)
     items = _read_items(r, data)
     skills = {
-        key: r.text(value, f"skill '{key}'")
+        key: r.text(value, f"skill '{_shown(key)}'")
         for key, value in r.table(data, "skills", "questionnaire").items()
     }
     styles = _read_styles(r, data, skills)
@@ -237,7 +239,7 @@ def load_questionnaire(path: str | Path) -> Questionnaire:
     tips = _read_tips(r, data)
 
     if r.problems:
-        raise QuestionnaireError(r.problems)
+        raise QuestionnaireError(_at_most(r.problems, source))
     return Questionnaire(
         slug=slug,
         version=version,
@@ -251,6 +253,22 @@ def load_questionnaire(path: str | Path) -> Questionnaire:
         customers=MappingProxyType(customers),
         tips=MappingProxyType(tips),
     )
+
+
+MAX_PROBLEMS = 50
+
+
+def _at_most(problems: list[str], source: str) -> list[str]:
+    """A file broken everywhere should still give a message a person can read."""
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    return problems[:MAX_PROBLEMS] + [f"{source}: ... and {len(problems) - MAX_PROBLEMS} more problems"]
+
+
+def _shown(value: object, limit: int = 60) -> str:
+    """A value echoed in an error, cut short: the file may hold anything."""
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def load_all(directory: str | Path) -> dict[str, Questionnaire]:
@@ -307,7 +325,7 @@ def _read_items(r: _Reader, data: dict) -> tuple[Item, ...]:
             r.problem(f"item #{n}", "must be a table")
             continue
         item_id = entry.get("id")
-        where = f"item '{item_id}'" if isinstance(item_id, str) else f"item #{n}"
+        where = f"item '{_shown(item_id)}'" if isinstance(item_id, str) else f"item #{n}"
         if not isinstance(item_id, str) or not ITEM_ID_RE.match(item_id):
             r.problem(where, "missing or malformed 'id' (letters, digits, - and _; at most 32)")
             continue
@@ -331,7 +349,7 @@ def _read_items(r: _Reader, data: dict) -> tuple[Item, ...]:
         twin = by_id.get(item.mirror)
         where = f"item '{item.id}'"
         if twin is None:
-            r.problem(where, f"mirror '{item.mirror}' is not an item in this file")
+            r.problem(where, f"mirror '{_shown(item.mirror)}' is not an item in this file")
         elif twin.mirror != item.id:
             r.problem(where, f"mirror '{twin.id}' does not name '{item.id}' as its mirror")
         elif twin.axis != item.axis:
@@ -347,7 +365,7 @@ def _read_items(r: _Reader, data: dict) -> tuple[Item, ...]:
 def _unknown_keys(r: _Reader, table: dict, what: str) -> None:
     for key in table:
         if key not in STYLES:
-            r.problem(f"{what} '{key}'", f"unknown style (expected one of {', '.join(STYLES)})")
+            r.problem(f"{what} '{_shown(key)}'", f"unknown style (expected one of {', '.join(STYLES)})")
 
 
 def _read_styles(r: _Reader, data: dict, skills: dict) -> dict[str, StyleContent]:
@@ -368,8 +386,8 @@ def _read_styles(r: _Reader, data: dict, skills: dict) -> dict[str, StyleContent
         for i, p in enumerate(raw_practices, start=1):
             pwhere = f"{where}: practices[{i}]"
             skill = p.get("skill") if isinstance(p, dict) else None
-            if skill not in skills:
-                r.problem(pwhere, f"unknown skill '{skill}' (define it under [skills])")
+            if not isinstance(skill, str) or skill not in skills:
+                r.problem(pwhere, f"unknown skill '{_shown(skill)}' (define it under [skills])")
             practices.append(Practice(skill=str(skill), text=r.text(p, pwhere)))
         styles[key] = StyleContent(
             key=key,

@@ -103,6 +103,12 @@ def m003_login_failures(db: Database) -> None:
     db["login_failures"].create_index(["key", "at"])
 
 
+@migrations()
+def m004_session_epochs(db: Database) -> None:
+    # Raised at every logout: a session cookie copied before it no longer signs in.
+    db["trainers"].add_column("session_epoch", int, not_null_default=0)
+
+
 def connect(path: str | Path) -> Database:
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -308,6 +314,11 @@ def trainer_by_username(db: Database, username: str) -> dict | None:
 
 def trainer_by_id(db: Database, trainer_id: int) -> dict | None:
     return _one(db, "SELECT * FROM trainers WHERE id = ?", [trainer_id])
+
+
+def end_sessions(db: Database, trainer_id: int) -> None:
+    with write_transaction(db):
+        db.execute("UPDATE trainers SET session_epoch = session_epoch + 1 WHERE id = ?", [trainer_id])
 
 
 def set_password(db: Database, trainer_id: int, password_hash: str) -> None:

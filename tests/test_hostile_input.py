@@ -10,7 +10,6 @@ import copy
 import gzip
 import json
 import os
-import re
 import sqlite3
 import time
 import tomllib
@@ -19,14 +18,14 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from werkzeug.security import generate_password_hash
 
 from assessment import create_app, storage
 from assessment.questionnaire import Questionnaire, QuestionnaireError, load_all, load_questionnaire
 from assessment.scoring import AnswerError, check_answers, score
-from conftest import QUESTIONNAIRES, SHIPPED, csrf_token
+from conftest import SHIPPED, csrf_token
 
 SLUG = "communication-style"
 RESPONSES_URL = f"/api/v1/questionnaires/{SLUG}/responses"
@@ -163,6 +162,9 @@ def assert_clean_questionnaire_error(exc: QuestionnaireError, filename: str) -> 
     replacement=st.sampled_from(REPLACEMENTS),
     second=st.one_of(st.none(), st.tuples(st.sampled_from(LOCATIONS), st.sampled_from(REPLACEMENTS))),
 )
+@example(path=("styles", "driver", "practices", 0, "skill"), kind="retype", replacement=[], second=None)
+@example(path=("items", 3, "mirror"), kind="drop", replacement=None, second=None)
+@example(path=("scale",), kind="drop", replacement=None, second=None)
 def test_mutated_questionnaire_is_loaded_or_refused_with_a_clean_error(scratch, path, kind, replacement, second):
     original = SHIPPED_DATA
     node = original
@@ -423,6 +425,13 @@ def _names_the_field(html: str, field: str) -> bool:
 
 @settings(max_examples=80, suppress_health_check=FIXTURE_OK)
 @given(name=NAMES, employee_id=st.one_of(st.just(""), NAMES))
+@example(name="Ana\u202egnp.exe", employee_id="")
+@example(name="\u200b", employee_id="")
+@example(name="Ana\u200bLee", employee_id="E\u200d1")
+@example(name="😀" * 10_000, employee_id="")
+@example(name="n" * 10_000, employee_id="")
+@example(name="  Ana \t  Lee  ", employee_id=" 42 ")
+@example(name="👩‍👩‍👧 张伟", employee_id="")
 def test_join_form_accepts_exactly_the_valid_names_and_never_500s(form_app, name, employee_id):
     app, client = form_app["app"], form_app["agent"]
     code = form_app["team"]["invite_code"]
@@ -452,6 +461,9 @@ def test_join_form_accepts_exactly_the_valid_names_and_never_500s(form_app, name
 
 @settings(max_examples=80, suppress_health_check=FIXTURE_OK)
 @given(name=NAMES)
+@example(name="Team\u202e")
+@example(name="t" * 10_000)
+@example(name="早班 🌅")
 def test_team_form_accepts_exactly_the_valid_names_and_never_500s(form_app, name):
     app, client = form_app["app"], form_app["trainer"]
     before = _count(app, "teams")

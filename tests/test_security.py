@@ -10,7 +10,6 @@ import io
 import json
 import os
 import re
-import sqlite3
 import stat
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
@@ -185,6 +184,9 @@ def shared(tmp_path_factory, questionnaire):
     """One populated app for the read-only crawls and the CSRF table (which compares before/after)."""
     app = _make_app(tmp_path_factory.mktemp("shared") / "shared.sqlite3")
     trainer_id = make_trainer(app, "trainer-a")
+    # The CSRF tests sign in and out for real; a logout ends every session of that
+    # trainer, so they use their own trainer and leave trainer-a's session alone.
+    make_trainer(app, "trainer-csrf")
     world = _populate(app, questionnaire, trainer_id)
     client = app.test_client()
     client.get("/?lang=en")
@@ -426,7 +428,7 @@ def test_every_post_form_route_is_in_the_csrf_table(shared, questionnaire):
 def _prepared_client(app, world, signed: bool):
     client = app.test_client()
     if signed:
-        assert login(client, "trainer-a", PASSWORD).status_code == 302
+        assert login(client, "trainer-csrf", PASSWORD).status_code == 302
     else:
         # An agent mid-way: joined a team (so leaving would change the session).
         html = _text(client.get(f"/join/{world['team']['invite_code']}"))
@@ -499,8 +501,10 @@ def test_login_issues_a_fresh_session_and_the_old_cookie_is_not_signed_in(app, t
     assert response.status_code == 302
     after = _session_cookie(client)
     assert after and after != before
-    with client.session_transaction() as s:
-        assert s.get("csrf_token") is None or s["csrf_token"] != re.sub(r"\..*", "", csrf_token(html))
+    # The CSRF token from before sign-in belongs to the old session: it no longer works.
+    teams = count(app, "teams")
+    assert client.post("/trainer/teams", data={"csrf_token": csrf_token(html), "name": "Stale token"}).status_code == 400
+    assert count(app, "teams") == teams
     stale = app.test_client()
     stale.set_cookie("session", before)
     assert not _signed_in_as_trainer(stale)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, Response, jsonify, request, url_for
 from flask_login import current_user, login_required
 
 from .. import stats, storage
@@ -25,9 +25,9 @@ class BadRequest(Exception):
 
 
 def error_response(status: int, error: str, details=None):
-    response = jsonify({"error": error, "details": details})
-    response.status_code = status
-    return response
+    # ASCII escapes: details may echo whatever the client sent, even half a character.
+    body = json.dumps({"error": error, "details": details}, ensure_ascii=True)
+    return Response(body, status=status, mimetype="application/json")
 
 
 @bp.errorhandler(BadRequest)
@@ -57,11 +57,25 @@ def json_body() -> dict:
             object_pairs_hook=_reject_duplicates,
             parse_constant=_reject_constant,
         )
+        surrogate = _has_lone_surrogate(body)
     except (ValueError, RecursionError) as exc:
-        raise BadRequest("Malformed JSON", str(exc)) from None
+        raise BadRequest("Malformed JSON", str(exc) or "nested too deeply") from None
     if not isinstance(body, dict):
         raise BadRequest("Malformed JSON", "the body must be a JSON object")
+    if surrogate:
+        raise BadRequest("Malformed JSON", "a string holds a lone UTF-16 surrogate (\\ud800-\\udfff)")
     return body
+
+
+def _has_lone_surrogate(value) -> bool:
+    """JSON may escape half a character pair; such text can be neither stored nor echoed."""
+    if isinstance(value, str):
+        return any("\ud800" <= ch <= "\udfff" for ch in value)
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(v) for v in value)
+    return False
 
 
 def _questionnaire(slug: str):

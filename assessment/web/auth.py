@@ -25,12 +25,23 @@ class Trainer(UserMixin):
     def __init__(self, row: dict):
         self.id = row["id"]
         self.username = row["username"]
+        self.epoch = row["session_epoch"]
+
+    def get_id(self) -> str:
+        # The session names the trainer and the epoch it was opened in; logging out
+        # raises the epoch, so a copy of the old cookie stops working everywhere.
+        return f"{self.id}:{self.epoch}"
 
 
 @login_manager.user_loader
-def _load_user(user_id: str):
-    row = storage.trainer_by_id(get_db(), int(user_id)) if user_id.isdigit() else None
-    return Trainer(row) if row else None
+def _load_user(session_id: str):
+    trainer_id, _, epoch = session_id.partition(":")
+    if not (trainer_id.isdigit() and epoch.isdigit()):
+        return None
+    row = storage.trainer_by_id(get_db(), int(trainer_id))
+    if row is None or row["session_epoch"] != int(epoch):
+        return None
+    return Trainer(row)
 
 
 @login_manager.request_loader
@@ -105,6 +116,7 @@ def login():
 @login_required
 def logout():
     lang = session.get("lang")
+    storage.end_sessions(get_db(), current_user.id)
     logout_user()
     session.clear()
     if lang:
