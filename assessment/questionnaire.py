@@ -131,6 +131,15 @@ class Questionnaire:
         return {item.id: item for item in self.items}
 
     @cached_property
+    def mirror_pairs(self) -> tuple[tuple[str, str], ...]:
+        """Each pair of opposite statements once: the contradiction check reads them."""
+        return tuple(sorted({tuple(sorted((i.id, i.mirror))) for i in self.items if i.mirror}))
+
+    @cached_property
+    def axis_items(self) -> dict[str, tuple[str, ...]]:
+        return {axis: tuple(i.id for i in self.items if i.axis == axis) for axis in AXES}
+
+    @cached_property
     def pages(self) -> tuple[tuple[Item, ...], ...]:
         """Items in presentation order, cut into pages a phone screen can hold."""
         n = self.page_size

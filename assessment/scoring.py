@@ -87,8 +87,8 @@ def score(q: Questionnaire, answers: Mapping[str, int], duration_seconds: float 
     keyed = {item_id: keyed_value(q, item_id, v) for item_id, v in answers.items()}
     span = q.scale.max - q.scale.min
     axes = {}
-    for axis in AXES:
-        values = [keyed[item.id] for item in q.items if item.axis == axis]
+    for axis, item_ids in q.axis_items.items():
+        values = [keyed[item_id] for item_id in item_ids]
         axes[axis] = round((sum(values) / len(values) - q.scale.min) / span * 100, 1)
     return profile_from_axes(axes, flags=quality_flags(q, answers, keyed, duration_seconds))
 
@@ -135,7 +135,7 @@ def quality_flags(
     most_common = Counter(answers.values()).most_common(1)[0][1]
     if most_common >= STRAIGHT_LINE_SHARE * len(answers):
         flags.add("straight_lining")
-    pairs = {tuple(sorted((item.id, item.mirror))) for item in q.items if item.mirror}
+    pairs = q.mirror_pairs
     if len(pairs) >= 2:
         clashes = sum(1 for a, b in pairs if abs(keyed[a] - keyed[b]) >= CONTRADICTION_GAP)
         if clashes >= max(2, CONTRADICTION_SHARE * len(pairs)):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from flask import Blueprint, Response, jsonify, request, url_for
 from flask_login import current_user, login_required
@@ -36,11 +37,12 @@ def _bad_request(exc: BadRequest):
 
 
 def _reject_duplicates(pairs):
-    keys = [k for k, _ in pairs]
-    dupes = sorted({k for k in keys if keys.count(k) > 1})
-    if dupes:
+    body = dict(pairs)
+    if len(body) != len(pairs):
+        keys = [k for k, _ in pairs]
+        dupes = sorted({k for k in keys if keys.count(k) > 1})
         raise BadRequest("Duplicate keys in JSON object", {"keys": dupes})
-    return dict(pairs)
+    return body
 
 
 def _reject_constant(name):
@@ -51,13 +53,11 @@ def json_body() -> dict:
     """The request's JSON object, strictly: right content type, valid UTF-8, no duplicate keys."""
     if request.mimetype != "application/json":
         raise BadRequest("Unsupported content type", "send the body as application/json", status=415)
+    raw = request.get_data(cache=True)
     try:
-        body = json.loads(
-            request.get_data(cache=True),
-            object_pairs_hook=_reject_duplicates,
-            parse_constant=_reject_constant,
-        )
-        surrogate = _has_lone_surrogate(body)
+        body = json.loads(raw, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant)
+        # Only a \uD800-\uDFFF escape can make one (UTF-8 itself cannot): look when there is one.
+        surrogate = bool(_SURROGATE_ESCAPE.search(raw)) and _has_lone_surrogate(body)
     except (ValueError, RecursionError) as exc:
         raise BadRequest("Malformed JSON", str(exc) or "nested too deeply") from None
     if not isinstance(body, dict):
@@ -65,6 +65,9 @@ def json_body() -> dict:
     if surrogate:
         raise BadRequest("Malformed JSON", "a string holds a lone UTF-16 surrogate (\\ud800-\\udfff)")
     return body
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 def _has_lone_surrogate(value) -> bool:
