@@ -73,22 +73,22 @@ def _printable(form, field) -> None:
         raise ValidationError(_l("Use letters, digits and ordinary punctuation only."))
 
 
-class TeamForm(FlaskForm):
-    name = StringField(
-        _l("Team name"),
+def _name_field(label, when_missing) -> StringField:
+    """A display name: the same rules as clean_name, for team and agent names alike."""
+    return StringField(
+        label,
         filters=[_strip],
-        validators=[InputRequired(message=_l("Give the team a name.")),
+        validators=[InputRequired(message=when_missing),
                     Length(min=1, max=NAME_MAX, message=_l("Use 1 to 80 characters.")), _printable],
     )
+
+
+class TeamForm(FlaskForm):
+    name = _name_field(_l("Team name"), _l("Give the team a name."))
 
 
 class JoinForm(FlaskForm):
-    name = StringField(
-        _l("Your name"),
-        filters=[_strip],
-        validators=[InputRequired(message=_l("Enter the name your trainer knows you by.")),
-                    Length(min=1, max=NAME_MAX, message=_l("Use 1 to 80 characters.")), _printable],
-    )
+    name = _name_field(_l("Your name"), _l("Enter the name your trainer knows you by."))
     employee_id = StringField(
         _l("Employee ID (optional)"),
         filters=[_strip],

@@ -24,7 +24,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Mapping
 
-from .model import AXES, STYLE_POLES, STYLES, style_at
+from .model import STYLE_POLES, STYLES, style_at
 from .questionnaire import Questionnaire
 
 FLEXIBLE_BELOW = 10.0

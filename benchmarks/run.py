@@ -25,7 +25,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from benchmarks.server import ROOT, Server, post_json, questionnaire, random_answers
+from benchmarks.server import Server, post_json, questionnaire, random_answers
 
 HERE = Path(__file__).resolve().parent
 LUA = HERE / "wrk_report.lua"

@@ -8,7 +8,9 @@ their expected statistics by hand from those numbers.
 
 from __future__ import annotations
 
+import json
 import json as _json
+import re
 import re as _re
 import sqlite3
 from html.parser import HTMLParser
@@ -209,3 +211,60 @@ def figure(html: str, name: str) -> dict:
 def coverage_cards(html: str) -> dict[str, str]:
     """Style -> the HTML of its coverage card."""
     return dict(_re.findall(r'<article class="customer-card style-(\w+)">(.*?)</article>', html, _re.S))
+
+
+# ---------------------------------------------------------------------------
+# A tiny TOML writer, enough for questionnaire files: tables, arrays of tables
+# at the top level, inline tables inside lists.
+# ---------------------------------------------------------------------------
+
+def _value(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    if isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False)
+    if isinstance(v, list):
+        return "[" + ", ".join(_value(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{ " + ", ".join(f"{_key(k)} = {_value(x)}" for k, x in v.items()) + " }"
+    raise TypeError(type(v))
+
+
+def _key(k: str) -> str:
+    return k if re.fullmatch(r"[A-Za-z0-9_-]+", k) else json.dumps(k, ensure_ascii=False)
+
+
+def _table(path: list[str], data: dict, out: list[str]) -> None:
+    scalars = {k: v for k, v in data.items() if not isinstance(v, dict) and not _is_table_array(v)}
+    if path and (scalars or not data):
+        out.append(f"\n[{'.'.join(_key(p) for p in path)}]")
+    for k, v in scalars.items():
+        out.append(f"{_key(k)} = {_value(v)}")
+    for k, v in data.items():
+        if isinstance(v, dict):
+            _table(path + [k], v, out)
+        elif _is_table_array(v):
+            for entry in v:
+                out.append(f"\n[[{'.'.join(_key(p) for p in path + [k])}]]")
+                for ek, ev in entry.items():
+                    out.append(f"{_key(ek)} = {_value(ev)}")
+
+
+def _is_table_array(v) -> bool:
+    # Only [[items]] is written as an array of tables; other lists stay inline.
+    return isinstance(v, list) and bool(v) and all(isinstance(x, dict) for x in v) and getattr(v, "as_tables", False)
+
+
+class TableArray(list):
+    as_tables = True
+
+
+def dump_toml(data: dict) -> str:
+    data = dict(data)
+    if "items" in data:
+        data["items"] = TableArray(data["items"])
+    out: list[str] = []
+    _table([], data, out)
+    return "\n".join(out) + "\n"

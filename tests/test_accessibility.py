@@ -9,7 +9,6 @@ from __future__ import annotations
 import pytest
 
 from assessment import storage
-from assessment.demo import seed_team
 from helpers import FAST_HASH, add_result
 from werkzeug.security import generate_password_hash
 

@@ -26,6 +26,7 @@ from assessment import create_app, storage
 from assessment.questionnaire import Questionnaire, QuestionnaireError, load_all, load_questionnaire
 from assessment.scoring import AnswerError, check_answers, score
 from conftest import SHIPPED, csrf_token
+from helpers import dump_toml
 
 SLUG = "communication-style"
 RESPONSES_URL = f"/api/v1/questionnaires/{SLUG}/responses"
@@ -89,23 +90,6 @@ def test_scoring_arbitrary_answers_raises_only_answer_error_naming_every_bad_key
 # The questionnaire loader over random mutations of the shipped file
 # ---------------------------------------------------------------------------
 
-def _toml_value(v) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (int, float)):
-        return repr(v)
-    if isinstance(v, str):
-        return json.dumps(v, ensure_ascii=False)
-    if isinstance(v, list):
-        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
-    if isinstance(v, dict):
-        return "{" + ", ".join(f"{json.dumps(k, ensure_ascii=False)} = {_toml_value(x)}" for k, x in v.items()) + "}"
-    raise TypeError(type(v))
-
-
-def dump_toml(data: dict) -> str:
-    """Everything as inline tables and arrays: valid TOML, enough for mutation tests."""
-    return "".join(f"{json.dumps(k, ensure_ascii=False)} = {_toml_value(v)}\n" for k, v in data.items())
 
 
 def test_the_toml_writer_round_trips_the_shipped_file():

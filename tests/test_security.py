@@ -996,7 +996,7 @@ INJECTIONS = [
 
 @pytest.mark.parametrize("injection", INJECTIONS)
 def test_sql_injection_in_the_bearer_token_is_401(shared, injection):
-    app, world, signed_in = shared["app"], shared["world"], shared["signed_in"]
+    app, world, _signed_in = shared["app"], shared["world"], shared["signed_in"]
     before = _schema_and_counts(app)
     for path in ("/api/v1/teams", f"/api/v1/teams/{world['team']['id']}/summary"):
         response = app.test_client().get(path, headers={"Authorization": f"Bearer {injection}"})
@@ -1006,7 +1006,7 @@ def test_sql_injection_in_the_bearer_token_is_401(shared, injection):
 
 @pytest.mark.parametrize("injection", INJECTIONS)
 def test_sql_injection_in_paths_is_404(shared, injection):
-    app, world, signed_in = shared["app"], shared["world"], shared["signed_in"]
+    app, _world, signed_in = shared["app"], shared["world"], shared["signed_in"]
     before = _schema_and_counts(app)
     anonymous = app.test_client()
     for client, path in [
@@ -1052,7 +1052,7 @@ def test_sql_injection_in_query_strings_is_ignored(shared, injection):
 
 @pytest.mark.parametrize("injection", INJECTIONS)
 def test_sql_injection_in_forms_and_bodies_stores_it_as_text_or_refuses(shared, questionnaire, injection):
-    app, world, signed_in = shared["app"], shared["world"], shared["signed_in"]
+    app, world, _signed_in = shared["app"], shared["world"], shared["signed_in"]
     before = _schema_and_counts(app)
     client = app.test_client()
     assert _attempt(client, injection, injection, addr="192.0.2.77").status_code == 400
