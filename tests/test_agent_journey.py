@@ -424,3 +424,13 @@ def test_question_page_renders_without_deprecation_warnings(app, questionnaire):
         warnings.simplefilter("error", DeprecationWarning)
         response = client.get(page_url(questionnaire.slug, 1))
     assert response.status_code == 200
+
+
+def test_a_draft_from_an_older_version_does_not_break_finishing(app, client, questionnaire):
+    """An answer to an item the questionnaire no longer has is dropped, not scored."""
+    client.get("/q/communication-style/1")
+    with client.session_transaction() as s:
+        s["drafts"] = {"communication-style": {"retired-item": 3}}
+    response = take_questionnaire(client, questionnaire, style_answers(questionnaire, "amiable"))
+    assert response.status_code == 302 and "/r/" in response.headers["Location"]
+    assert "retired-item" not in response_rows(app)[-1]["answers"]

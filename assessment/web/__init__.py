@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import time
+from zoneinfo import ZoneInfo
 
-from flask import Flask, g, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
-
-from zoneinfo import ZoneInfo
 
 from .. import clock, storage
 
@@ -96,23 +95,17 @@ def _http_error(exc: HTTPException):
 
 
 def app_timezone() -> ZoneInfo:
-    from flask import current_app
-
     return current_app.extensions["timezone"]
 
 
 def get_db():
     """One connection per request, handed back to the app's pool when the request ends."""
-    from flask import current_app
-
     if "db" not in g:
         g.db = current_app.extensions["db_pool"].acquire()
     return g.db
 
 
 def close_db(exc=None) -> None:
-    from flask import current_app
-
     db = g.pop("db", None)
     if db is not None:
         current_app.extensions["db_pool"].release(db)

@@ -14,9 +14,9 @@ from markupsafe import Markup
 from .. import charts, content, storage
 from ..i18n import current_lang
 from ..model import AXES, STYLES
+from ..forms import CodeForm, JoinForm, page_form
 from ..questionnaire import Questionnaire
 from ..scoring import profile_from_axes, score
-from ..forms import CodeForm, JoinForm, page_form
 from . import get_db
 
 bp = Blueprint("agent", __name__)
@@ -41,8 +41,7 @@ def default_questionnaire() -> Questionnaire:
 
 @bp.get("/")
 def index():
-    return render_template(
-        "agent/index.html", questionnaires=list(questionnaires().values()))
+    return render_template("agent/index.html", questionnaires=list(questionnaires().values()))
 
 
 # --- joining a team -----------------------------------------------------------
@@ -128,7 +127,8 @@ def take(slug: str, page: int):
         abort(404)
     items = q.pages[page - 1]
     lang = current_lang()
-    draft = _draft(slug)
+    # Only answers to this version's items: a draft may predate a questionnaire update.
+    draft = {k: v for k, v in _draft(slug).items() if k in q.item_ids}
     _started(slug)
     form = page_form(items, q.scale, lang, data=draft)
 
