@@ -174,7 +174,7 @@ def density(cells: Sequence[Mapping], cell: float, style_names: Mapping[str, str
             axis_titles: Mapping[str, str], count_title: str) -> dict:
     """The quadrant map for teams too large to draw member by member: counts per cell."""
     bins = int(100 / cell)
-    z = [[0] * bins for _ in range(bins)]
+    z = [[None] * bins for _ in range(bins)]  # empty cells stay transparent
     for c in cells:
         z[c["by"]][c["bx"]] = c["n"]
     centres = [round(cell * i + cell / 2, 2) for i in range(bins)]
@@ -184,7 +184,7 @@ def density(cells: Sequence[Mapping], cell: float, style_names: Mapping[str, str
         "x": centres,
         "y": centres,
         "z": z,
-        "colorscale": "Blues",
+        "colorscale": [[0, "#deebf7"], [1, "#08306b"]],
         "zmin": 0,
         "hoverongaps": False,
         "colorbar": {"title": {"text": count_title}, "thickness": 12},
