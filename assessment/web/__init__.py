@@ -44,6 +44,15 @@ class SessionInterface(SecureCookieSessionInterface):
             return
         super().save_session(app, session, response)
 
+    def get_signing_serializer(self, app: Flask):
+        # Flask builds a new serializer for every request; the keys do not change
+        # while the app runs, so one per key set will do.
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        cached = getattr(self, "_serializer", None)
+        if cached is None or cached[0] != keys:
+            cached = self._serializer = (keys, super().get_signing_serializer(app))
+        return cached[1]
+
 
 def init_app(app: Flask) -> None:
     from .. import cli
