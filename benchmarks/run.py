@@ -122,7 +122,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (both servers)")
     parser.add_argument("--skip-peer", action="store_true", help="skip django-survey-and-report")
     parser.add_argument("--skip-browser", action="store_true", help="skip the page-weight measurement")
+    parser.add_argument("--dashboard-only", action="store_true",
+                        help="only the dashboard at 100, 1,000 and 10,000 members (no wrk, no peer)")
     args = parser.parse_args(argv)
+    if args.dashboard_only:
+        return dashboard_only(args.workers)
     ensure_wrk()
     figures: dict = {}
 
@@ -168,6 +172,19 @@ def main(argv: list[str] | None = None) -> int:
         figures["peer"] = run_peer(args.seconds, args.workers, questions=len(q["items"]))
 
     report(figures)
+    return 0
+
+
+def dashboard_only(workers: int) -> int:
+    with tempfile.TemporaryDirectory() as tmp:
+        database = Path(tmp) / "bench.sqlite3"
+        seeded = seed(database)
+        with Server(database, workers=workers) as server:
+            opener, _cookie = login(server.url, seeded["username"], seeded["password"])
+            for n, team_id in seeded["teams"].items():
+                d = timed_get(opener, f"{server.url}/trainer/teams/{team_id}", repeats=7)
+                print(f"dashboard, {n:>6,} members: server {d['server_ms']:6.1f} ms, "
+                      f"{d['bytes'] / 1024:6.1f} KB HTML + data, {d['total_ms']:6.1f} ms to the last byte")
     return 0
 
 
