@@ -74,25 +74,40 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     app.jinja_env.globals["static_url"] = assets.static_url
     app.jinja_env.globals["plotly_version"] = assets.plotly_version()
-    app.before_request(_start_timer)
-    app.after_request(_response_headers)
+    app.wsgi_app = ResponseHeaders(app.wsgi_app)
     app.teardown_appcontext(close_db)
     app.register_error_handler(HTTPException, _http_error)
 
 
-def _start_timer() -> None:
-    g.started = time.perf_counter()
+class ResponseHeaders:
+    """Security headers on every response, and Server-Timing with the server's time.
 
+    Done at the WSGI level: the headers never change, and adding plain tuples there
+    costs a fraction of editing each Response's header object. Server-Timing is read
+    by the browser's dev tools and by the benchmarks.
+    """
 
-def _response_headers(response):
-    if "started" in g:
-        # Server-Timing: the browser's dev tools and the benchmarks read server time from it.
-        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - g.started) * 1000:.1f}"
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    return response
+    SECURITY = (
+        ("Content-Security-Policy", CSP),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
+        ("Referrer-Policy", "same-origin"),
+    )
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        started = time.perf_counter()
+
+        def start(status, headers, exc_info=None):
+            present = {name.lower() for name, _ in headers}
+            headers = list(headers)
+            headers.extend(h for h in self.SECURITY if h[0].lower() not in present)
+            headers.append(("Server-Timing", f"app;dur={(time.perf_counter() - started) * 1000:.1f}"))
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, start)
 
 
 def _http_error(exc: HTTPException):
