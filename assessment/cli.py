@@ -112,7 +112,7 @@ def backup(path: str) -> None:
         raise click.ClickException(f"cannot write a backup to {path}: {exc}") from None
     finally:
         db.close()
-    check = storage.connect(path)
+    check = sqlite3.connect(path)  # read-only look: no write-lock file beside the copy
     try:
         result = check.execute("PRAGMA integrity_check").fetchone()[0]
         responses = check.execute("SELECT COUNT(*) FROM responses").fetchone()[0]

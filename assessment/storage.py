@@ -15,6 +15,7 @@ import os
 import secrets
 import sqlite3
 import threading
+import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -109,14 +110,32 @@ def m004_session_epochs(db: Database) -> None:
     db["trainers"].add_column("session_epoch", int, not_null_default=0)
 
 
+class _Database(Database):
+    """sqlite-utils' Database, plus its own handle on `<database>-writelock`.
+
+    write_transaction queues writers with an flock on that file. flock excludes
+    per open file, so one handle per connection queues this process's threads
+    and every other process alike.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, path: str):
+        super().__init__(conn, execute_plugins=False)
+        self.write_lock = os.open(path + "-writelock", os.O_RDWR | os.O_CREAT, 0o600)
+        self._release_lock = weakref.finalize(self, os.close, self.write_lock)
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._release_lock()
+
+
 def connect(path: str | Path) -> Database:
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = NORMAL")
-    db = Database(conn, execute_plugins=False)
-    db.zhiji_path = os.path.abspath(path)
-    return db
+    return _Database(conn, os.path.abspath(path))
 
 
 class Pool:
@@ -152,12 +171,6 @@ class Pool:
                 return
         db.close()
 
-    def close(self) -> None:
-        with self._lock:
-            idle, self._idle = self._idle, []
-        for db in idle:
-            db.close()
-
 
 def migrate(path: str | Path) -> None:
     """Create or upgrade the schema; safe to run from several processes at once."""
@@ -179,7 +192,8 @@ def write_transaction(db: Database) -> Iterator[Database]:
     a burst leaves the database idle while writers sleep; an flock queue wakes the
     next writer the moment the last one commits. The busy timeout stays as a backstop.
     """
-    with _WriteQueue.of(db):
+    fcntl.flock(db.write_lock, fcntl.LOCK_EX)
+    try:
         db.execute("BEGIN IMMEDIATE")
         try:
             yield db
@@ -189,40 +203,8 @@ def write_transaction(db: Database) -> Iterator[Database]:
             raise
         else:
             db.conn.execute("COMMIT")
-
-
-class _WriteQueue:
-    """One per database file and process: a thread lock for this process's threads,
-    an flock on `<database>-writelock` for the other processes."""
-
-    _queues: dict[tuple[int, str], "_WriteQueue"] = {}
-    _guard = threading.Lock()
-
-    def __init__(self, path: str):
-        self.thread_lock = threading.Lock()
-        self.fd = os.open(path + "-writelock", os.O_RDWR | os.O_CREAT, 0o600)
-
-    @classmethod
-    def of(cls, db: Database) -> "_WriteQueue":
-        path = db.zhiji_path
-        key = (os.getpid(), path)
-        with cls._guard:
-            queue = cls._queues.get(key)
-            if queue is None:
-                queue = cls._queues[key] = cls(path)
-        return queue
-
-    def __enter__(self) -> None:
-        self.thread_lock.acquire()
-        try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX)
-        except BaseException:
-            self.thread_lock.release()
-            raise
-
-    def __exit__(self, *exc) -> None:
-        fcntl.flock(self.fd, fcntl.LOCK_UN)
-        self.thread_lock.release()
+    finally:
+        fcntl.flock(db.write_lock, fcntl.LOCK_UN)
 
 
 def now() -> str:
