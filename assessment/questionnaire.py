@@ -135,6 +135,10 @@ class Questionnaire:
         return frozenset(item.id for item in self.items)
 
     @cached_property
+    def reverse_keyed(self) -> frozenset[str]:
+        return frozenset(item.id for item in self.items if item.keyed == "minus")
+
+    @cached_property
     def mirror_pairs(self) -> tuple[tuple[str, str], ...]:
         """Each pair of opposite statements once: the contradiction check reads them."""
         return tuple(sorted({tuple(sorted((i.id, i.mirror))) for i in self.items if i.mirror}))

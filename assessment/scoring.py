@@ -76,8 +76,7 @@ def check_answers(q: Questionnaire, answers: Mapping[str, object]) -> dict[str, 
 
 
 def keyed_value(q: Questionnaire, item_id: str, answer: int) -> int:
-    item = q.item(item_id)
-    return answer if item.keyed == "plus" else q.scale.min + q.scale.max - answer
+    return q.scale.min + q.scale.max - answer if item_id in q.reverse_keyed else answer
 
 
 def score(q: Questionnaire, answers: Mapping[str, int], duration_seconds: float | None = None) -> Profile:

@@ -32,9 +32,16 @@ class IdConverter(IntegerConverter):
 
 class SessionInterface(SecureCookieSessionInterface):
     """The session cookie is Secure whenever the request came over HTTPS; assets never
-    touch it, so they carry no Vary: Cookie and stay in the browser's cache."""
+    touch it, so they carry no Vary: Cookie and stay in the browser's cache. The
+    public questionnaire API has no use for a session, so it does not open one."""
 
     ASSET_ENDPOINTS = frozenset({"static", "assets.plotly_js"})
+    SESSIONLESS_PREFIX = "/api/v1/questionnaires"
+
+    def open_session(self, app, request):
+        if request.path.startswith(self.SESSIONLESS_PREFIX):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
