@@ -44,7 +44,7 @@ def invite_url(team: dict) -> str:
 @bp.get("/")
 def home():
     teams = storage.teams_for(get_db(), current_user.id)
-    return render_template("trainer/home.html", teams=teams, form=TeamForm(), invite_url=invite_url)
+    return render_template("trainer/home.html", teams=teams, form=TeamForm())
 
 
 @bp.post("/teams")
@@ -56,7 +56,7 @@ def create_team():
                 name=team["name"], code=team["invite_code"]))
         return redirect(url_for("trainer.team", team_id=team["id"]))
     teams = storage.teams_for(get_db(), current_user.id)
-    return render_template("trainer/home.html", teams=teams, form=form, invite_url=invite_url), 400
+    return render_template("trainer/home.html", teams=teams, form=form), 400
 
 
 def _scope(team_ids: tuple[int, ...]) -> tuple[storage.Scope, FilterForm]:
