@@ -8,7 +8,6 @@ from collections import OrderedDict
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from markupsafe import Markup
 
 from .. import charts, content, storage
@@ -220,7 +219,9 @@ class PageCache:
 
 @bp.get("/r/<token>")
 def result(token: str):
-    cacheable = not current_user.is_authenticated and not session.get("_flashes")
+    # Read the session directly: no signed-in trainer (Flask-Login's key) and no
+    # flashed message means the anonymous page, without loading a user to find out.
+    cacheable = "_user_id" not in session and not session.get("_flashes")
     key = (token, current_lang(), request.url_root)
     cache: PageCache = current_app.extensions.setdefault("result_pages", PageCache())
     if cacheable and (page := cache.get(key)) is not None:
