@@ -28,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         SEND_FILE_MAX_AGE_DEFAULT=365 * 24 * 3600,
         JSON_AS_ASCII=False,
         TIMEZONE="Asia/Shanghai",
+        TRUST_PROXY=False,
     )
     app.config.from_prefixed_env()
     if test_config:
