@@ -8,6 +8,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from .clock import DEFAULT_TIMEZONE
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -27,7 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         SEND_FILE_MAX_AGE_DEFAULT=365 * 24 * 3600,
         JSON_AS_ASCII=False,
-        TIMEZONE="Asia/Shanghai",
+        TIMEZONE=DEFAULT_TIMEZONE,
         TRUST_PROXY=False,
     )
     app.config.from_prefixed_env()
