@@ -367,19 +367,24 @@ NAMES = st.one_of(
 )
 
 
-@pytest.fixture(scope="module")
-def form_app(tmp_path_factory):
+def _app_with_team(database, team_name: str):
+    """An app whose errors come back as responses, with trainer-a, one team and a token."""
     app = create_app({
-        "TESTING": True, "PROPAGATE_EXCEPTIONS": False, "SECRET_KEY": "k" * 40,
-        "DATABASE": str(tmp_path_factory.mktemp("forms") / "forms.sqlite3"),
+        "TESTING": True, "PROPAGATE_EXCEPTIONS": False, "SECRET_KEY": "k" * 40, "DATABASE": str(database),
     })
     db = storage.connect(app.config["DATABASE"])
     try:
         trainer_id = storage.create_trainer(db, "trainer-a", generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"))
-        team = storage.create_team(db, trainer_id, "Hypothesis team")
+        team = storage.create_team(db, trainer_id, team_name)
         _tid, token = storage.create_api_token(db, trainer_id)
     finally:
         db.close()
+    return app, team, token
+
+
+@pytest.fixture(scope="module")
+def form_app(tmp_path_factory):
+    app, team, token = _app_with_team(tmp_path_factory.mktemp("forms") / "forms.sqlite3", "Hypothesis team")
     trainer = app.test_client()
     html = trainer.get("/trainer/login").get_data(as_text=True)
     assert trainer.post("/trainer/login", data={"csrf_token": csrf_token(html), "username": "trainer-a",
@@ -516,17 +521,7 @@ def test_api_team_and_member_names_follow_the_same_rule(form_app, questionnaire,
 
 @pytest.fixture
 def api_app(tmp_path):
-    app = create_app({
-        "TESTING": True, "PROPAGATE_EXCEPTIONS": False, "SECRET_KEY": "k" * 40,
-        "DATABASE": str(tmp_path / "api.sqlite3"),
-    })
-    db = storage.connect(app.config["DATABASE"])
-    try:
-        trainer_id = storage.create_trainer(db, "trainer-a", generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"))
-        team = storage.create_team(db, trainer_id, "Team")
-        _tid, token = storage.create_api_token(db, trainer_id)
-    finally:
-        db.close()
+    app, team, token = _app_with_team(tmp_path / "api.sqlite3", "Team")
     app.config["_team"], app.config["_token"] = team, token
     return app
 
