@@ -20,6 +20,11 @@ class CustomerGuide:
         return self.customer.key == self.tip.agent_style
 
 
+def style_names(q: Questionnaire, lang: str) -> dict[str, str]:
+    """Each style's name in one language, in model order: chart labels and table rows."""
+    return {s: q.styles[s].name.get(lang) for s in STYLES}
+
+
 def coaching(q: Questionnaire, style: str) -> StyleContent:
     return q.styles[style]
 

@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from .. import charts, content, storage
 from ..i18n import current_lang
-from ..model import AXES, STYLES
+from ..model import AXES
 from ..forms import CodeForm, JoinForm, page_form
 from ..questionnaire import Questionnaire
 from ..scoring import profile_from_axes, score
@@ -36,6 +36,12 @@ def default_questionnaire() -> Questionnaire:
     """The questionnaire whose content names styles on team pages."""
     qs = questionnaires()
     return qs.get("communication-style") or next(iter(qs.values()))
+
+
+def chart_labels(q: Questionnaire) -> tuple[dict[str, str], dict[str, str]]:
+    """Style names and axis titles in the request's language, for charts and tables."""
+    axis_titles = {"assertiveness": _("Assertiveness"), "responsiveness": _("Responsiveness")}
+    return content.style_names(q, current_lang()), axis_titles
 
 
 @bp.get("/")
@@ -237,10 +243,8 @@ def _render_result(token: str) -> str:
     if row is None:
         abort(404)
     q = questionnaire_or_404(row["questionnaire"])
-    lang = current_lang()
     profile = profile_from_axes({a: row[a] for a in AXES}, flags=tuple(row["flags"]))
-    names = {s: q.styles[s].name.get(lang) for s in STYLES}
-    axis_titles = {"assertiveness": _("Assertiveness"), "responsiveness": _("Responsiveness")}
+    names, axis_titles = chart_labels(q)
     figures = {
         "radar": charts.radar(
             [{"name": _("You"), "scores": profile.scores, "colour": charts.STYLE_COLOURS[profile.style]}], names
@@ -256,7 +260,7 @@ def _render_result(token: str) -> str:
         profile=profile,
         style=content.coaching(q, profile.style),
         secondary=q.styles[profile.secondary_style],
-        style_content=_style_content(q.slug, profile.style, lang),
+        style_content=_style_content(q.slug, profile.style, current_lang()),
         names=names,
         axis_titles=axis_titles,
         figures=figures,
@@ -275,6 +279,6 @@ def _style_content(slug: str, style: str, lang: str) -> Markup:
             q=q,
             style=content.coaching(q, style),
             guides=content.customer_guides(q, style),
-            names={s: q.styles[s].name.get(lang) for s in STYLES},
+            names=content.style_names(q, lang),
         ))
     return cache[key]

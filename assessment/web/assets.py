@@ -9,7 +9,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import threading
-from functools import lru_cache
 from pathlib import Path
 
 import plotly
@@ -27,11 +26,6 @@ def plotly_version() -> str:
     return plotly.__version__
 
 
-@lru_cache(maxsize=64)
-def _file_hash(path: str, mtime: float) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:10]
-
-
 def static_url(filename: str) -> str:
     """The file's URL with its content hash, so it can be cached for a year.
 
@@ -40,8 +34,8 @@ def static_url(filename: str) -> str:
     versions = current_app.extensions.setdefault("static_versions", {})
     version = versions.get(filename)
     if version is None:
-        path = Path(current_app.static_folder) / filename
-        version = _file_hash(str(path), path.stat().st_mtime)
+        content = (Path(current_app.static_folder) / filename).read_bytes()
+        version = hashlib.sha256(content).hexdigest()[:10]
         if not current_app.debug:
             versions[filename] = version
     return url_for("static", filename=filename, v=version)
@@ -61,14 +55,11 @@ def _plotly_bytes(compressed: bool) -> bytes:
 def plotly_js(version: str):
     if version != plotly_version():
         abort(404)
-    etag = f'"plotly-{version}"'
-    if request.if_none_match.contains(etag.strip('"')):
-        return Response(status=304, headers={"ETag": etag, "Cache-Control": f"public, max-age={YEAR}, immutable"})
+    headers = {"ETag": f'"plotly-{version}"', "Cache-Control": f"public, max-age={YEAR}, immutable",
+               "Vary": "Accept-Encoding"}
+    if request.if_none_match.contains(f"plotly-{version}"):
+        return Response(status=304, headers=headers)
     compressed = "gzip" in request.accept_encodings
-    response = Response(_plotly_bytes(compressed), mimetype="text/javascript")
     if compressed:
-        response.headers["Content-Encoding"] = "gzip"
-    response.headers["Vary"] = "Accept-Encoding"
-    response.headers["ETag"] = etag
-    response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
-    return response
+        headers["Content-Encoding"] = "gzip"
+    return Response(_plotly_bytes(compressed), mimetype="text/javascript", headers=headers)

@@ -11,11 +11,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import charts, clock, stats, storage
-from ..i18n import current_lang
 from ..model import AXES, STYLES
 from ..forms import FilterForm, TeamForm
 from . import app_timezone, get_db
-from .agent import default_questionnaire
+from .agent import chart_labels, default_questionnaire
 
 bp = Blueprint("trainer", __name__, url_prefix="/trainer")
 
@@ -82,11 +81,9 @@ def all_teams():
 def _dashboard(team_ids: tuple[int, ...], team: dict | None, teams: list | None = None):
     db = get_db()
     q = default_questionnaire()
-    lang = current_lang()
     scope, filters = _scope(team_ids)
     summary = stats.team_summary(storage.team_aggregates(db, scope))
-    names = {s: q.styles[s].name.get(lang) for s in STYLES}
-    axis_titles = {"assertiveness": _("Assertiveness"), "responsiveness": _("Responsiveness")}
+    names, axis_titles = chart_labels(q)
 
     figures = {"mix": charts.style_mix(summary.style_counts, names)}
     if summary.members:
@@ -146,11 +143,8 @@ def agent(agent_id: int):
     agent = storage.agent_for(db, current_user.id, agent_id)
     if agent is None:
         abort(404)
-    q = default_questionnaire()
-    lang = current_lang()
     results = storage.agent_responses(db, agent_id)
-    names = {s: q.styles[s].name.get(lang) for s in STYLES}
-    axis_titles = {"assertiveness": _("Assertiveness"), "responsiveness": _("Responsiveness")}
+    names, axis_titles = chart_labels(default_questionnaire())
     team_summary = stats.team_summary(storage.team_aggregates(db, storage.Scope((agent["team_id"],))))
     figures = {}
     if results:
