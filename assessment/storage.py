@@ -600,9 +600,13 @@ def clear_login_failures(db: Database, key: str) -> None:
 
 
 def backup(db: Database, target: str | Path) -> None:
-    """SQLite's online backup: a consistent copy while the server keeps writing."""
+    """SQLite's online backup: a consistent copy while the server keeps writing.
+
+    One step, not several: SQLite restarts a stepped backup whenever another connection
+    commits between steps, so under a steady stream of submissions it never finishes.
+    A single step reads one WAL snapshot; writers carry on beside it meanwhile."""
     destination = sqlite3.connect(str(target))
     try:
-        db.conn.backup(destination, pages=1024)
+        db.conn.backup(destination)
     finally:
         destination.close()

@@ -162,7 +162,7 @@ def test_backup_into_a_missing_directory_is_a_clear_error(populated):
 # ---------------------------------------------------------------------------
 
 def _bulk(app, questionnaire, team_id, rows: int) -> None:
-    """Make the database several backup steps big (the CLI copies 1024 pages per step)."""
+    """Make the database big enough that copying it takes a while (thousands of pages)."""
     db = storage.connect(app.config["DATABASE"])
     try:
         answers = axis_answers(questionnaire, 3, 4)
@@ -179,6 +179,51 @@ def _bulk(app, questionnaire, team_id, rows: int) -> None:
         db.close()
 
 
+# The writers stop by themselves after WRITER_SECONDS, so a backup that cannot finish
+# while they write fails the time check below instead of hanging the suite.
+WRITER_SECONDS = 30
+BACKUP_SECONDS = 15
+
+
+def test_backup_finishes_while_another_connection_commits_every_millisecond(tmp_path, questionnaire):
+    """A stepped backup restarts after every commit by another connection: under a steady
+    stream of writes it never ends. The CLI's backup must finish anyway."""
+    app = _app(tmp_path / "steady.sqlite3")
+    team = make_team(app, _make_trainer(app), "Steady team")
+    _bulk(app, questionnaire, team["id"], 40_000)
+    live = app.config["DATABASE"]
+    stop = threading.Event()
+    commits = [0]
+
+    def commit_steadily():
+        conn = sqlite3.connect(live, isolation_level=None, timeout=5)
+        try:
+            deadline = time.monotonic() + WRITER_SECONDS
+            while not stop.is_set() and time.monotonic() < deadline:
+                # A real change: SQLite skips writing a row rewritten with the same bytes.
+                conn.execute("UPDATE teams SET name = ? WHERE id = ?", (f"Steady team {commits[0] % 2}", team["id"]))
+                commits[0] += 1
+                time.sleep(0.001)
+        finally:
+            conn.close()
+
+    writer = threading.Thread(target=commit_steadily, daemon=True)
+    writer.start()
+    try:
+        while commits[0] < 20:
+            time.sleep(0.005)
+        started, during = time.monotonic(), commits[0]
+        result = run_backup(app, tmp_path / "copy.sqlite3")
+        elapsed, during = time.monotonic() - started, commits[0] - during
+    finally:
+        stop.set()
+        writer.join(timeout=10)
+    assert result.exit_code == 0, result.output
+    assert elapsed < BACKUP_SECONDS, f"the backup took {elapsed:.1f} s while {during} commits ran"
+    assert_consistent(tmp_path / "copy.sqlite3")
+    assert len(_responses(tmp_path / "copy.sqlite3")) == 40_001
+
+
 def test_online_backup_while_submissions_continue_is_consistent(tmp_path, questionnaire):
     app = _app(tmp_path / "busy.sqlite3")
     trainer = _make_trainer(app)
@@ -186,16 +231,17 @@ def test_online_backup_while_submissions_continue_is_consistent(tmp_path, questi
     _bulk(app, questionnaire, team["id"], 12_000)
     live = app.config["DATABASE"]
     page_count = _query(live, "PRAGMA page_count")[0]["page_count"]
-    assert page_count > 1024, "too small to need several backup steps"
+    assert page_count > 1024, "too small for the copy to overlap with submissions"
 
     stop = threading.Event()
     acknowledged: list[int] = []
     errors: list[BaseException] = []
+    writer_deadline = time.monotonic() + WRITER_SECONDS
 
     def submit_forever():
         client = app.test_client()
         n = 0
-        while not stop.is_set():
+        while not stop.is_set() and time.monotonic() < writer_deadline:
             response = api_submit(client, questionnaire, axis_answers(questionnaire, 1 + n % 5, 1 + (n // 5) % 5),
                                   invite_code=team["invite_code"], name=f"Online {n % 40}")
             if response.status_code != 201:
@@ -221,7 +267,7 @@ def test_online_backup_while_submissions_continue_is_consistent(tmp_path, questi
     assert not errors, errors
     assert result.exit_code == 0, result.output
     assert during > 0, "no submission ran during the backup: the test proved nothing"
-    assert elapsed < 15, f"the backup took {elapsed:.1f} s under load"
+    assert elapsed < BACKUP_SECONDS, f"the backup took {elapsed:.1f} s under load"
 
     copy = tmp_path / "online.sqlite3"
     assert_consistent(copy)
