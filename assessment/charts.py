@@ -139,9 +139,10 @@ def quadrant(
                 {"type": "line", "x0": 50, "x1": 50, "y0": 0, "y1": 100, "line": {"color": "#999", "width": 1}},
                 {"type": "line", "x0": 0, "x1": 100, "y0": 50, "y1": 50, "line": {"color": "#999", "width": 1}},
             ],
-            annotations=annotations,
+            annotations=annotations + _upright_title(axis_titles["responsiveness"]),
             xaxis=dict(axis, title={"text": axis_titles["assertiveness"]}),
-            yaxis=dict(axis, title={"text": axis_titles["responsiveness"]}, scaleanchor="x"),
+            yaxis=dict(axis, title={"text": "" if _is_cjk(axis_titles["responsiveness"]) else axis_titles["responsiveness"]},
+                       scaleanchor="x"),
             hovermode="closest",
         ),
         "config": _CONFIG,
@@ -217,3 +218,18 @@ def trend(rows: Sequence[Mapping], axis_titles: Mapping[str, str]) -> dict:
         ),
         "config": _CONFIG,
     }
+
+
+def _is_cjk(text: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" for ch in text)
+
+
+def _upright_title(text: str) -> list[dict]:
+    """A Chinese y-axis title as a column of upright characters, the way Chinese is set
+    vertically; plotly's rotated axis title would lay every character on its side."""
+    if not _is_cjk(text):
+        return []
+    return [{
+        "xref": "paper", "yref": "paper", "x": 0, "y": 0.5, "xanchor": "right", "yanchor": "middle",
+        "xshift": -26, "showarrow": False, "text": "<br>".join(text), "font": {"size": 15},
+    }]

@@ -151,6 +151,17 @@ def test_quadrant_labels_every_style_quadrant():
     assert labels["Analytical"][0] < 50 and labels["Analytical"][1] < 50
 
 
+def test_quadrant_sets_a_chinese_y_title_upright_top_to_bottom():
+    fig = charts.quadrant([point(60, 60)], NAMES, {"assertiveness": "果断性", "responsiveness": "情感表露"})
+    layout = fig["layout"]
+    assert layout["xaxis"]["title"]["text"] == "果断性"
+    assert layout["yaxis"]["title"]["text"] == ""  # not plotly's title, which lies on its side
+    [title] = [a for a in layout["annotations"] if a["text"] not in NAMES.values()]
+    assert title["text"] == "情<br>感<br>表<br>露"
+    assert title.get("textangle", 0) == 0
+    assert title["xref"] == "paper" and title["x"] == 0 and title["xanchor"] == "right"
+
+
 @pytest.mark.parametrize(
     "n, threshold, trace_type",
     [
