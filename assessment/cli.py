@@ -11,8 +11,7 @@ from flask.cli import with_appcontext
 from werkzeug.security import generate_password_hash
 
 from . import storage
-
-MIN_PASSWORD = 8
+from .forms import PASSWORD_MAX, PASSWORD_MIN
 
 
 def _db():
@@ -36,8 +35,8 @@ def create_trainer(username: str, password: str) -> None:
     username = username.strip()
     if not username or len(username) > 80:
         raise click.ClickException("the username must be 1 to 80 characters")
-    if len(password) < MIN_PASSWORD:
-        raise click.ClickException(f"the password must be at least {MIN_PASSWORD} characters")
+    if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
+        raise click.ClickException(f"the password must be {PASSWORD_MIN} to {PASSWORD_MAX} characters")
     db = _db()
     try:
         storage.create_trainer(db, username, generate_password_hash(password))

@@ -8,7 +8,7 @@ from typing import Sequence
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, PasswordField, RadioField, SelectChoice, StringField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import EqualTo, InputRequired, Length, Optional, ValidationError
 
 from .questionnaire import Item, Scale
 
@@ -35,9 +35,42 @@ NAME_MAX = 80
 EMPLOYEE_ID_MAX = 40
 
 
+# OWASP ASVS 2.1.1-2.1.2: at least 12 characters, and room for a long passphrase.
+PASSWORD_MIN = 12
+PASSWORD_MAX = 128
+
+
 class LoginForm(FlaskForm):
     username = StringField(_l("Username"), validators=[InputRequired(message=_l("Enter your username.")), Length(max=80)])
     password = PasswordField(_l("Password"), validators=[InputRequired(message=_l("Enter your password.")), Length(max=200)])
+
+
+class PasswordForm(FlaskForm):
+    """Changing one's own password: the current one proves it is really the trainer."""
+
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[InputRequired(message=_l("Enter your current password.")), Length(max=200)],
+    )
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[
+            InputRequired(message=_l("Choose a new password.")),
+            Length(min=PASSWORD_MIN, max=PASSWORD_MAX,
+                   message=_l("Use %(min)d to %(max)d characters.", min=PASSWORD_MIN, max=PASSWORD_MAX)),
+        ],
+    )
+    confirm_password = PasswordField(
+        _l("New password again"),
+        validators=[
+            InputRequired(message=_l("Type the new password again.")),
+            EqualTo("new_password", message=_l("This does not match the new password.")),
+        ],
+    )
+
+    def validate_new_password(self, field) -> None:
+        if field.data and field.data == self.current_password.data:
+            raise ValidationError(_l("Choose a password different from the current one."))
 
 
 def _strip(value):

@@ -303,9 +303,12 @@ def end_sessions(db: Database, trainer_id: int) -> None:
         db.execute("UPDATE trainers SET session_epoch = session_epoch + 1 WHERE id = ?", [trainer_id])
 
 
-def set_password(db: Database, trainer_id: int, password_hash: str) -> None:
+def set_password(db: Database, trainer_id: int, password_hash: str) -> int:
+    """A new password ends every session opened with the old one; returns the new epoch."""
     with write_transaction(db):
-        db.execute("UPDATE trainers SET password_hash = ? WHERE id = ?", [password_hash, trainer_id])
+        db.execute("UPDATE trainers SET password_hash = ?, session_epoch = session_epoch + 1 WHERE id = ?",
+                   [password_hash, trainer_id])
+        return db.execute("SELECT session_epoch FROM trainers WHERE id = ?", [trainer_id]).fetchone()[0]
 
 
 def _one(db: Database, sql: str, params) -> dict | None:

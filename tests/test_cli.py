@@ -51,8 +51,10 @@ def test_create_trainer_prompt_confirmation_must_match(app, cli):
 
 
 @pytest.mark.parametrize("args, message", [
-    (("create-trainer", "carol", "--password", "short"), "at least 8 characters"),
-    (("create-trainer", "carol", "--password", ""), "at least 8 characters"),
+    (("create-trainer", "carol", "--password", "short"), "12 to 128 characters"),
+    (("create-trainer", "carol", "--password", ""), "12 to 128 characters"),
+    (("create-trainer", "carol", "--password", "eleven-char"), "12 to 128 characters"),
+    (("create-trainer", "carol", "--password", "x" * 129), "12 to 128 characters"),
     (("create-trainer", "   ", "--password", "long-enough-1"), "1 to 80 characters"),
     (("create-trainer", "x" * 81, "--password", "long-enough-1"), "1 to 80 characters"),
 ])

@@ -208,6 +208,7 @@ def _pages(world) -> dict[str, tuple[str, bool]]:
         "login": ("/trainer/login", False),
         "not found": ("/no/such/page", False),
         "trainer home": ("/trainer/", True),
+        "change password": ("/trainer/password", True),
         "dashboard": (f"/trainer/teams/{team_id}", True),
         "all teams": ("/trainer/all", True),
         "agent detail": (f"/trainer/agents/{world['agent_id']}", True),
@@ -396,6 +397,7 @@ def _state(app, client) -> dict:
     return {
         "session": json.dumps(session, sort_keys=True, default=str),
         **{t: count(app, t) for t in ("trainers", "teams", "agents", "responses", "api_tokens")},
+        "password hashes": [r["password_hash"] for r in rows(app, "SELECT password_hash FROM trainers ORDER BY id")],
     }
 
 
@@ -410,7 +412,12 @@ def _csrf_cases(world, questionnaire) -> dict[str, tuple[str, dict, bool]]:
         "auth.login": ("/trainer/login", {"username": "trainer-a", "password": PASSWORD}, False),
         "auth.logout": ("/trainer/logout", {}, True),
         "trainer.create_team": ("/trainer/teams", {"name": "Forged team"}, True),
+        "auth.change_password": ("/trainer/password", {"current_password": PASSWORD, "new_password": FORGED_PASSWORD,
+                                                       "confirm_password": FORGED_PASSWORD}, True),
     }
+
+
+FORGED_PASSWORD = "forged-password-9"
 
 
 def _post_form_endpoints(app) -> set[str]:
@@ -440,6 +447,7 @@ def _prepared_client(app, world, signed: bool):
 @pytest.mark.parametrize("token", ["missing", "empty", "garbage", "another session's"])
 @pytest.mark.parametrize("endpoint", [
     "agent.join", "agent.leave_team", "agent.take", "auth.login", "auth.logout", "trainer.create_team",
+    "auth.change_password",
 ])
 def test_post_without_a_valid_csrf_token_is_refused_and_changes_nothing(shared, questionnaire, endpoint, token):
     app, world = shared["app"], shared["world"]
@@ -475,6 +483,13 @@ def test_the_same_posts_with_a_token_do_change_state(shared, questionnaire):
         assert response.status_code == 302, (endpoint, response.status_code)
         if endpoint != "auth.login":
             assert _state(app, client) != before, endpoint
+        if endpoint == "auth.change_password":  # put it back for the other tests
+            db = storage.connect(app.config["DATABASE"])
+            try:
+                trainer = storage.trainer_by_username(db, "trainer-csrf")
+                storage.set_password(db, trainer["id"], generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"))
+            finally:
+                db.close()
 
 
 def test_api_post_refuses_form_encoded_cross_site_bodies(app, trainer):

@@ -676,6 +676,8 @@ TRAINER_ROUTES = [
     ("GET", "/trainer/all/export.json"),
     ("POST", "/trainer/teams"),
     ("POST", "/trainer/logout"),
+    ("GET", "/trainer/password"),
+    ("POST", "/trainer/password"),
 ]
 # Routes of another trainer's things: 404 for trainer B.
 OWNED_ROUTES = [r for r in TRAINER_ROUTES if "{" in r[1]]

@@ -9,10 +9,10 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
-from werkzeug.security import check_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import storage, throttle
-from ..forms import LoginForm
+from ..forms import PASSWORD_MAX, PASSWORD_MIN, LoginForm, PasswordForm
 from . import get_db
 
 bp = Blueprint("auth", __name__, url_prefix="/trainer")
@@ -81,6 +81,20 @@ def _safe_next(target: str | None) -> str:
     return url_for("trainer.home")
 
 
+def _locked_out(db, keys: throttle.Keys) -> str | None:
+    """The message to show while recent failures lock this username or address."""
+    since = throttle.window_start(datetime.now(timezone.utc))
+    if not throttle.is_locked(storage.login_failures_since(db, keys.all(), since), keys):
+        return None
+    minutes = int(throttle.WINDOW.total_seconds() // 60)
+    return _("Too many failed sign-ins. Wait %(minutes)s minutes and try again.", minutes=minutes)
+
+
+def _record_failure(db, keys: throttle.Keys) -> None:
+    now = datetime.now(timezone.utc)
+    storage.record_login_failure(db, keys.all(), now.isoformat(timespec="seconds"), throttle.window_start(now))
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
@@ -90,11 +104,9 @@ def login():
     status = 200
     if form.validate_on_submit():
         db = get_db()
-        now = datetime.now(timezone.utc)
         keys = throttle.Keys.of(form.username.data, request.remote_addr)
-        if throttle.is_locked(storage.login_failures_since(db, keys.all(), throttle.window_start(now)), keys):
-            minutes = int(throttle.WINDOW.total_seconds() // 60)
-            error = _("Too many failed sign-ins. Wait %(minutes)s minutes and try again.", minutes=minutes)
+        error = _locked_out(db, keys)
+        if error:
             return render_template("trainer/login.html", form=form, error=error), 429
         row = storage.trainer_by_username(db, form.username.data.strip())
         if row and check_password_hash(row["password_hash"], form.password.data):
@@ -105,11 +117,41 @@ def login():
                 session["lang"] = lang
             login_user(Trainer(row))
             return redirect(_safe_next(request.args.get("next")))
-        storage.record_login_failure(db, keys.all(), now.isoformat(timespec="seconds"), throttle.window_start(now))
+        _record_failure(db, keys)
         error = _("That username and password do not match.")
     if request.method == "POST":
         status = 400
     return render_template("trainer/login.html", form=form, error=error), status
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """The current password first; a wrong one counts towards the sign-in throttle."""
+    form = PasswordForm()
+    if not form.validate_on_submit():
+        return _password_page(form, 400 if request.method == "POST" else 200)
+    db = get_db()
+    keys = throttle.Keys.of(current_user.username, request.remote_addr)
+    error = _locked_out(db, keys)
+    if error:
+        form.current_password.errors.append(error)
+        return _password_page(form, 429)
+    row = storage.trainer_by_id(db, current_user.id)
+    if not check_password_hash(row["password_hash"], form.current_password.data):
+        _record_failure(db, keys)
+        form.current_password.errors.append(_("That is not your current password."))
+        return _password_page(form, 400)
+    storage.clear_login_failures(db, keys.username)
+    epoch = storage.set_password(db, current_user.id, generate_password_hash(form.new_password.data))
+    # Every other device is signed out; this one stays signed in under the new epoch.
+    login_user(Trainer({**row, "session_epoch": epoch}))
+    flash(_("Your password is changed. Any other device signed in as you has been signed out."))
+    return redirect(url_for("trainer.home"))
+
+
+def _password_page(form: PasswordForm, status: int):
+    return render_template("trainer/password.html", form=form, min=PASSWORD_MIN, max=PASSWORD_MAX), status
 
 
 @bp.post("/logout")
