@@ -130,7 +130,10 @@ def quadrant(
         "hovertemplate": "%{text}<br>" + axis_titles["assertiveness"] + ": %{x:.0f}<br>"
         + axis_titles["responsiveness"] + ": %{y:.0f}<extra></extra>",
     }
-    axis = {"range": [0, 100], "zeroline": False, "showgrid": False, "tickvals": [0, 50, 100], "fixedrange": True}
+    # Square by shrinking the plot area ("domain"), not by stretching an axis past 0-100,
+    # which would leave the x-axis labels adrift below the map in a tall card.
+    axis = {"range": [0, 100], "zeroline": False, "showgrid": False, "tickvals": [0, 50, 100], "fixedrange": True,
+            "constrain": "domain"}
     return {
         "data": [trace],
         "layout": _layout(
