@@ -8,6 +8,8 @@ from flask_babel import Babel, get_locale, get_translations
 from .model import DEFAULT_LANG, LANGS
 
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
+# Chinese sets lists and labels with its own punctuation: 甲、乙 and 标签：值.
+SEPARATORS = {"zh": {"list": "、", "label": "："}, "en": {"list": ", ", "label": ": "}}
 
 
 def select_lang() -> str:
@@ -45,6 +47,7 @@ def init_app(app: Flask) -> None:
     )
     # A global, not a context value, so that imported macros can use it too.
     app.jinja_env.globals["t"] = lambda text: text.get(current_lang())
+    app.jinja_env.globals["sep"] = lambda kind: SEPARATORS[current_lang()][kind]
 
     @app.context_processor
     def language_context() -> dict:

@@ -414,9 +414,14 @@ def test_dashboard_and_agent_detail_in_chinese(app, questionnaire, team, signed_
         assert text in html, text
     _head, mix = table(html, "data-table")
     assert [r[0] for r in mix] == ["支配型", "表达型", "和蔼型", "分析型"]
+    # Chinese punctuation between names and after labels: 2 位成员适合：甲、乙
+    amiable = re.sub(r"<[^>]+>", "", coverage_cards(html)["amiable"])
+    assert re.search(r"2 位成员适合：甲 Amiable、乙 Expressive", amiable), amiable
     agent_id = rows(app, "SELECT id FROM agents ORDER BY id")[0]["id"]
     detail = _text(signed_in.get(f"/trainer/agents/{agent_id}"))
     assert "全部测评结果" in detail and "和蔼型" in detail
+    english = re.sub(r"<[^>]+>", "", coverage_cards(_text(signed_in.get(f"/trainer/teams/{team['id']}?lang=en")))["amiable"])
+    assert "2 members fit: 甲 Amiable, 乙 Expressive" in english
 
 
 def test_empty_dashboard_invites_sharing(signed_in, team):
