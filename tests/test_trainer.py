@@ -382,7 +382,7 @@ def test_dashboard_numbers_match_hand_computation(app, questionnaire, team, sign
         ["Analytical", "41.7", "7.2", "0.17"],
     ]
     _head, mix = table(html, "data-table")
-    assert mix == [["Driver", "1", "33%"], ["Expressive", "1", "33%"], ["Amiable", "1", "33%"], ["Analytical", "0", "0%"]]
+    assert mix == [["Driver", "1", "33.3%"], ["Expressive", "1", "33.3%"], ["Amiable", "1", "33.3%"], ["Analytical", "0", "0.0%"]]
     for name, _ka, _kr in KNOWN:
         assert name in html
     scatter = figure(html, "map")["data"][0]
