@@ -8,8 +8,12 @@ from flask_babel import Babel, get_locale, get_translations
 from .model import DEFAULT_LANG, LANGS
 
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
-# Chinese sets lists and labels with its own punctuation: 甲、乙 and 标签：值.
-SEPARATORS = {"zh": {"list": "、", "label": "："}, "en": {"list": ", ", "label": ": "}}
+# Chinese sets lists and labels with its own punctuation (甲、乙 and 标签：值) and
+# puts no space between sentences.
+SEPARATORS = {
+    "zh": {"list": "、", "label": "：", "sentence": ""},
+    "en": {"list": ", ", "label": ": ", "sentence": " "},
+}
 
 
 def select_lang() -> str:

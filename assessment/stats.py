@@ -117,3 +117,26 @@ def team_summary(agg: Mapping[str, float]) -> TeamSummary:
         flags={f: int(agg[f"flag_{f}"]) for f in FLAGS},
         fits={s: int(agg[f"fit_{s}"]) for s in STYLES},
     )
+
+
+@dataclass(frozen=True)
+class StyleChanges:
+    """Members who took it again: how many, how many now show another style, and which moves."""
+
+    retakers: int
+    changed: int
+    moves: list[tuple[str, str, int]]  # (previous style, latest style, members), most common first
+
+
+def style_changes(pairs: Iterable[Mapping]) -> StyleChanges:
+    """From rows of {"previous", "latest", "n"}: each retaker's previous and latest style."""
+    counts: dict[tuple[str, str], int] = {}
+    for row in pairs:
+        key = (row["previous"], row["latest"])
+        counts[key] = counts.get(key, 0) + int(row["n"])
+    order = {s: i for i, s in enumerate(STYLES)}
+    moves = sorted(
+        ((a, b, n) for (a, b), n in counts.items() if a != b and n),
+        key=lambda m: (-m[2], order[m[0]], order[m[1]]),
+    )
+    return StyleChanges(retakers=sum(counts.values()), changed=sum(n for _a, _b, n in moves), moves=moves)

@@ -499,6 +499,22 @@ def team_aggregates(db: Database, scope: Scope) -> dict:
     return {"responses": responses, **{k: (v or 0) for k, v in row.items()}}
 
 
+# The result an agent had before a given one (any date): what their latest is compared with.
+_PREVIOUS = "(SELECT MAX(r.id) FROM responses r WHERE r.agent_id = {latest}.agent_id AND r.id < {latest}.id)"
+
+
+def style_moves(db: Database, scope: Scope) -> list[dict]:
+    """Each retaker's previous and latest style, counted by pair."""
+    latest, params = _latest(scope)
+    return _all(
+        db,
+        f"""SELECT previous.style AS previous, latest.style AS latest, COUNT(*) AS n
+            FROM ({latest}) AS latest JOIN responses previous ON previous.id = {_PREVIOUS.format(latest="latest")}
+            GROUP BY previous.style, latest.style""",
+        params,
+    )
+
+
 SORTS = {
     "name": "agents.name COLLATE NOCASE",
     "style": "latest.style",
@@ -517,7 +533,8 @@ def members(db: Database, scope: Scope, sort: str = "name", descending: bool = F
         f"""SELECT agents.id, agents.name, agents.employee_id, teams.id AS team_id, teams.name AS team_name,
                    latest.style, latest.created_at, latest.assertiveness, latest.responsiveness,
                    {", ".join("latest." + s for s in STYLES)}, latest.flags,
-                   (SELECT COUNT(*) FROM responses r WHERE r.agent_id = agents.id) AS results
+                   (SELECT COUNT(*) FROM responses r WHERE r.agent_id = agents.id) AS results,
+                   (SELECT style FROM responses WHERE id = {_PREVIOUS.format(latest="latest")}) AS previous_style
             FROM ({latest}) AS latest
             JOIN agents ON agents.id = latest.agent_id JOIN teams ON teams.id = agents.team_id
             ORDER BY {order}, agents.id LIMIT ? OFFSET ?""",

@@ -294,3 +294,58 @@ def test_empty_scope_aggregates_to_zero(db, team):
     assert (summary.members, summary.responses) == (0, 0)
     assert summary.style_counts == {s: 0 for s in STYLES}
     assert storage.team_aggregates(db, storage.Scope(()))["members"] == 0
+
+
+# --- what changed: each retaker's latest style against the one before it ---------
+
+def test_style_changes_counts_retakers_and_orders_moves_most_common_first():
+    pairs = [
+        {"previous": "analytical", "latest": "amiable", "n": 1},
+        {"previous": "driver", "latest": "driver", "n": 4},      # took it again, same style
+        {"previous": "driver", "latest": "amiable", "n": 1},
+        {"previous": "expressive", "latest": "driver", "n": 3},
+    ]
+    changes = stats.style_changes(pairs)
+    assert changes.retakers == 9
+    assert changes.changed == 5
+    # most common first; ties in the order of the model (driver, expressive, amiable, analytical)
+    assert changes.moves == [("expressive", "driver", 3), ("driver", "amiable", 1), ("analytical", "amiable", 1)]
+
+
+def test_style_changes_of_nobody():
+    assert stats.style_changes([]) == stats.StyleChanges(retakers=0, changed=0, moves=[])
+
+
+# Styles by axis answers: (4, 2) driver, (4, 4) expressive, (2, 5) amiable, (2, 2) analytical.
+def _history(app, questionnaire, team_id):
+    for name, takes in {
+        "A": [((2, 2), "2026-03-01"), ((2, 5), "2026-05-01")],                          # analytical -> amiable
+        "B": [((4, 2), "2026-03-02"), ((4, 2), "2026-05-02")],                          # driver, unchanged
+        "C": [((4, 4), "2026-05-03")],                                                  # one result only
+        "D": [((4, 4), "2026-02-01"), ((4, 2), "2026-03-03"), ((2, 5), "2026-05-04")],  # ... driver -> amiable
+    }.items():
+        for (ka, kr), day in takes:
+            add_result(app, questionnaire, team_id, name, ka, kr, created_at=f"{day}T02:00:00+00:00")
+
+
+def test_style_moves_compare_the_latest_result_with_the_one_before_it(app, questionnaire):
+    team = make_team(app, make_trainer(app, "t"), "Team")
+    _history(app, questionnaire, team["id"])
+    db = connect(app)
+    try:
+        changes = stats.style_changes(storage.style_moves(db, storage.Scope((team["id"],))))
+        members = {m["name"]: m["previous_style"] for m in storage.members(db, storage.Scope((team["id"],)))}
+        # In April onwards the earlier results lie outside the period, yet they are what the latest is compared with.
+        since_april = storage.Scope((team["id"],), start="2026-04-01T00:00:00+00:00")
+        later = stats.style_changes(storage.style_moves(db, since_april))
+        # Up to March: D's latest is then the driver result, after expressive.
+        until_march = storage.Scope((team["id"],), end="2026-04-01T00:00:00+00:00")
+        earlier = stats.style_changes(storage.style_moves(db, until_march))
+    finally:
+        db.close()
+    assert (changes.retakers, changes.changed) == (3, 2)
+    assert changes.moves == [("driver", "amiable", 1), ("analytical", "amiable", 1)]
+    assert members == {"A": "analytical", "B": "driver", "C": None, "D": "driver"}
+    assert later == changes
+    assert (earlier.retakers, earlier.changed) == (1, 1)
+    assert earlier.moves == [("expressive", "driver", 1)]

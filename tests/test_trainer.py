@@ -358,7 +358,7 @@ def test_retakes_form_a_history(app, questionnaire, team, signed_in, first, seco
         assert [r[1] for r in every[0]] == ["Amiable", "Driver"]  # newest first
         _head, members = table(_text(signed_in.get(f"/trainer/teams/{team['id']}")), "members")
         assert len(members) == 1
-        assert members[0][1] == "Amiable"  # latest style
+        assert members[0][1] == "Amiable was Driver"  # latest style, and the one before
         assert members[0][3] == "2"  # results
 
 
@@ -422,6 +422,31 @@ def test_dashboard_and_agent_detail_in_chinese(app, questionnaire, team, signed_
     assert "全部测评结果" in detail and "和蔼型" in detail
     english = re.sub(r"<[^>]+>", "", coverage_cards(_text(signed_in.get(f"/trainer/teams/{team['id']}?lang=en")))["amiable"])
     assert "2 members fit: 甲 Amiable, 乙 Expressive" in english
+
+
+def test_what_changed_shows_each_move_and_marks_the_member(app, questionnaire, team, signed_in):
+    # (2, 2) analytical, (2, 5) amiable, (4, 2) driver, (4, 4) expressive
+    for name, takes in {"Ana": [(2, 2), (2, 5)], "Bo": [(4, 2), (4, 2)], "Cy": [(4, 4)],
+                        "Di": [(4, 4), (4, 2), (2, 5)]}.items():
+        for ka, kr in takes:
+            add_result(app, questionnaire, team["id"], name, ka, kr)
+    html = _text(signed_in.get(f"/trainer/teams/{team['id']}"))
+    assert "3 members have taken it more than once. 2 of them now show a different style from their previous result." in html
+    _head, moves = table(html, "moves")
+    assert moves == [["Driver", "→ Amiable", "1"], ["Analytical", "→ Amiable", "1"]]
+    _head, members = table(html, "members")
+    style_cells = {row[0]: row[1] for row in members}
+    assert style_cells == {"Ana": "Amiable was Analytical", "Bo": "Driver", "Cy": "Expressive", "Di": "Amiable was Driver"}
+
+    zh = _text(signed_in.get(f"/trainer/teams/{team['id']}?lang=zh"))
+    assert "有 3 位成员测评过不止一次。其中 2 位的最新风格与上一次不同。" in zh
+    assert "之前：分析型" in zh
+
+
+def test_what_changed_before_anyone_retakes(app, questionnaire, team, signed_in):
+    add_result(app, questionnaire, team["id"], "Solo", 4, 2)
+    html = _text(signed_in.get(f"/trainer/teams/{team['id']}"))
+    assert "No retakes yet." in html and 'class="data-table moves"' not in html
 
 
 def test_empty_dashboard_invites_sharing(signed_in, team):

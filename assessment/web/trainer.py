@@ -105,6 +105,7 @@ def _dashboard(team_ids: tuple[int, ...], team: dict | None, teams: list | None 
     pages = max(1, -(-summary.members // PAGE_SIZE))
     page = min(max(1, request.args.get("page", 1, type=int) or 1), pages)
     members = storage.members(db, scope, sort, descending, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    changes = stats.style_changes(storage.style_moves(db, scope))
     coverage = [
         {
             "style": s,
@@ -130,6 +131,7 @@ def _dashboard(team_ids: tuple[int, ...], team: dict | None, teams: list | None 
         page=page,
         pages=pages,
         coverage=coverage,
+        changes=changes,
         scatter_limit=SCATTER_LIMIT,
         invite_url=invite_url(team) if team else None,
         scales=stats.SCALES,
