@@ -212,8 +212,25 @@ def spec(questionnaires: Mapping) -> dict:
                         "responses": {"type": "integer"},
                         "style_counts": _obj({s: {"type": "integer"} for s in STYLES}, list(STYLES)),
                         "scales": _obj({c: {"$ref": "#/components/schemas/Statistic"} for c in SCALES}, list(SCALES)),
+                        "style_changes": _obj(
+                            {
+                                "retakers": {"type": "integer", "description": "members with more than one result"},
+                                "changed": {"type": "integer", "description": "of them, whose latest style differs from the one before"},
+                                "moves": {
+                                    "type": "array",
+                                    "description": "previous style -> latest style, most common first",
+                                    "items": _obj(
+                                        {"from": {"type": "string", "enum": list(STYLES)},
+                                         "to": {"type": "string", "enum": list(STYLES)},
+                                         "members": {"type": "integer", "minimum": 1}},
+                                        ["from", "to", "members"],
+                                    ),
+                                },
+                            },
+                            ["retakers", "changed", "moves"],
+                        ),
                     },
-                    ["id", "name", "members", "responses", "style_counts", "scales"],
+                    ["id", "name", "members", "responses", "style_counts", "scales", "style_changes"],
                 ),
                 "TeamResponse": _obj(
                     {

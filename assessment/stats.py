@@ -127,6 +127,13 @@ class StyleChanges:
     changed: int
     moves: list[tuple[str, str, int]]  # (previous style, latest style, members), most common first
 
+    def as_dict(self) -> dict:
+        return {
+            "retakers": self.retakers,
+            "changed": self.changed,
+            "moves": [{"from": a, "to": b, "members": n} for a, b, n in self.moves],
+        }
+
 
 def style_changes(pairs: Iterable[Mapping]) -> StyleChanges:
     """From rows of {"previous", "latest", "n"}: each retaker's previous and latest style."""

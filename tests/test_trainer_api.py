@@ -145,6 +145,9 @@ def test_summary_matches_hand_computation(client, setup):
     assert set(body["scales"]) == set(KNOWN_SCALES)
     for scale, (mean, sd, cv) in KNOWN_SCALES.items():
         assert body["scales"][scale] == {"mean": mean, "sd": sd, "cv": cv}, scale
+    # 甲 first answered as a Driver (5, 1), then retook as an Amiable
+    assert body["style_changes"] == {"retakers": 1, "changed": 1,
+                                     "moves": [{"from": "driver", "to": "amiable", "members": 1}]}
 
 
 def test_summary_of_an_empty_team(client, setup):
@@ -152,6 +155,7 @@ def test_summary_of_an_empty_team(client, setup):
     assert (body["members"], body["responses"]) == (0, 0)
     assert body["style_counts"] == {s: 0 for s in STYLES}
     assert all(v == {"mean": None, "sd": None, "cv": None} for v in body["scales"].values())
+    assert body["style_changes"] == {"retakers": 0, "changed": 0, "moves": []}
 
 
 def test_responses_lists_every_response(client, setup):

@@ -223,8 +223,10 @@ def create_team():
 @login_required
 def team_summary(team_id: int):
     team = _team_or_404(team_id)
-    summary = stats.team_summary(storage.team_aggregates(get_db(), storage.Scope((team["id"],))))
-    return jsonify({"id": team["id"], "name": team["name"], **summary.as_dict()})
+    scope = storage.Scope((team["id"],))
+    summary = stats.team_summary(storage.team_aggregates(get_db(), scope))
+    changes = stats.style_changes(storage.style_moves(get_db(), scope))
+    return jsonify({"id": team["id"], "name": team["name"], **summary.as_dict(), "style_changes": changes.as_dict()})
 
 
 @bp.get("/teams/<id:team_id>/responses")
