@@ -25,6 +25,7 @@ from typing import Iterator
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from .collation import sort_key
 from .model import STYLES
 from .scoring import FLAGS, Profile
 from .stats import FIT_AFFINITY, SCALES
@@ -108,6 +109,17 @@ def m003_login_failures(db: Database) -> None:
 def m004_session_epochs(db: Database) -> None:
     # Raised at every logout: a session cookie copied before it no longer signs in.
     db["trainers"].add_column("session_epoch", int, not_null_default=0)
+
+
+@migrations()
+def m005_name_sort_keys(db: Database) -> None:
+    # Lists sort by these, so Chinese names come in pinyin order (see collation.py).
+    for table in ("agents", "teams"):
+        db[table].add_column("sort_key", str, not_null_default="")
+        db.conn.executemany(
+            f"UPDATE {table} SET sort_key = ? WHERE id = ?",
+            [(sort_key(name), row_id) for row_id, name in db.execute(f"SELECT id, name FROM {table}").fetchall()],
+        )
 
 
 class _Database(Database):
@@ -385,7 +397,8 @@ def create_team(db: Database, trainer_id: int, name: str) -> dict:
             code = new_invite_code()
             if not _one(db, "SELECT 1 FROM teams WHERE invite_code = ?", [code]):
                 break
-        row = {"trainer_id": trainer_id, "name": name, "invite_code": code, "created_at": now()}
+        row = {"trainer_id": trainer_id, "name": name, "invite_code": code, "created_at": now(),
+               "sort_key": sort_key(name)}
         row["id"] = db["teams"].insert(row).last_pk
     return row
 
@@ -397,7 +410,7 @@ def teams_for(db: Database, trainer_id: int) -> list[dict]:
                   (SELECT COUNT(*) FROM agents WHERE agents.team_id = teams.id) AS member_count,
                   (SELECT COUNT(*) FROM responses WHERE responses.team_id = teams.id) AS response_count,
                   (SELECT MAX(created_at) FROM responses WHERE responses.team_id = teams.id) AS last_response_at
-           FROM teams WHERE trainer_id = ? ORDER BY teams.name COLLATE NOCASE, teams.id""",
+           FROM teams WHERE trainer_id = ? ORDER BY teams.sort_key, teams.name, teams.id""",
         [trainer_id],
     )
 
@@ -430,11 +443,12 @@ def _agent_id(db: Database, member: Membership, created_at: str) -> int:
     found = _one(db, "SELECT id FROM agents WHERE team_id = ? AND identity = ?", [member.team_id, member.identity])
     if found:
         # The latest name given is the one the trainer sees.
-        db.execute("UPDATE agents SET name = ? WHERE id = ?", [member.name, found["id"]])
+        db.execute("UPDATE agents SET name = ?, sort_key = ? WHERE id = ?",
+                   [member.name, sort_key(member.name), found["id"]])
         return found["id"]
     return db["agents"].insert(
         {"team_id": member.team_id, "name": member.name, "employee_id": member.employee_id or None,
-         "identity": member.identity, "created_at": created_at}
+         "identity": member.identity, "created_at": created_at, "sort_key": sort_key(member.name)}
     ).last_pk
 
 
@@ -516,18 +530,19 @@ def style_moves(db: Database, scope: Scope) -> list[dict]:
 
 
 SORTS = {
-    "name": "agents.name COLLATE NOCASE",
-    "style": "latest.style",
-    "date": "latest.created_at",
-    "results": "results",
-    "team": "teams.name COLLATE NOCASE",
+    "name": ("agents.sort_key", "agents.name"),
+    "style": ("CASE latest.style " + " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(STYLES)) + " END",),
+    "date": ("latest.created_at",),
+    "results": ("results",),
+    "team": ("teams.sort_key", "teams.name"),
 }
 
 
 def members(db: Database, scope: Scope, sort: str = "name", descending: bool = False,
             limit: int = 50, offset: int = 0) -> list[dict]:
     latest, params = _latest(scope)
-    order = SORTS.get(sort, SORTS["name"]) + (" DESC" if descending else " ASC")
+    direction = " DESC" if descending else " ASC"
+    order = ", ".join(column + direction for column in SORTS.get(sort, SORTS["name"]))
     rows = _all(
         db,
         f"""SELECT agents.id, agents.name, agents.employee_id, teams.id AS team_id, teams.name AS team_name,
@@ -537,7 +552,7 @@ def members(db: Database, scope: Scope, sort: str = "name", descending: bool = F
                    (SELECT style FROM responses WHERE id = {_PREVIOUS.format(latest="latest")}) AS previous_style
             FROM ({latest}) AS latest
             JOIN agents ON agents.id = latest.agent_id JOIN teams ON teams.id = agents.team_id
-            ORDER BY {order}, agents.id LIMIT ? OFFSET ?""",
+            ORDER BY {order}, agents.sort_key, agents.id LIMIT ? OFFSET ?""",
         params + [limit, offset],
     )
     for row in rows:
@@ -575,7 +590,7 @@ def fitting_members(db: Database, scope: Scope, style: str, limit: int) -> list[
         db,
         f"""SELECT agents.id, agents.name, latest.{style} AS affinity
             FROM ({latest}) AS latest JOIN agents ON agents.id = latest.agent_id
-            WHERE latest.{style} >= ? ORDER BY latest.{style} DESC, agents.name LIMIT ?""",
+            WHERE latest.{style} >= ? ORDER BY latest.{style} DESC, agents.sort_key, agents.name LIMIT ?""",
         params + [FIT_AFFINITY, limit],
     )
 

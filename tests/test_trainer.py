@@ -482,8 +482,9 @@ def _member_names(html):
 @pytest.mark.parametrize("sort, direction, order", [
     ("name", "asc", ["anna", "Bao", "Chen", "dai"]),
     ("name", "desc", ["dai", "Chen", "Bao", "anna"]),
-    ("style", "asc", ["anna", "dai", "Bao", "Chen"]),     # Amiable, Analytical, Driver, Expressive
-    ("style", "desc", ["Chen", "Bao", "dai", "anna"]),
+    # in the order the whole app lists styles, whatever the language: Driver, Expressive, Amiable, Analytical
+    ("style", "asc", ["Bao", "Chen", "anna", "dai"]),
+    ("style", "desc", ["dai", "anna", "Chen", "Bao"]),
     ("date", "asc", ["Chen", "Bao", "anna", "dai"]),
     ("date", "desc", ["dai", "anna", "Bao", "Chen"]),
     ("results", "asc", ["Bao", "Chen", "anna", "dai"]),
@@ -559,6 +560,25 @@ def test_pagination_beyond_fifty_members(app, questionnaire, team, signed_in):
         assert response.status_code == 200
         assert _member_names(_text(response)) == names[:50]
     assert signed_in.get(f"/trainer/teams/{team['id']}?page=9").status_code == 200
+
+
+def test_names_sort_in_pinyin_order_among_latin_names(app, questionnaire, team, signed_in):
+    """As a phone's contact list: 陈 chen, 郭 guo, 李 li, 张 zhang, with Latin names among them."""
+    for name in ["张伟", "Anna", "李娜", "bob", "王芳", "陈静", "郭超", "Grace Lin", "Élodie"]:
+        add_result(app, questionnaire, team["id"], name, 4, 2)
+    expected = ["Anna", "bob", "陈静", "Élodie", "Grace Lin", "郭超", "李娜", "王芳", "张伟"]
+    assert _member_names(_text(signed_in.get(f"/trainer/teams/{team['id']}?sort=name"))) == expected
+    assert _member_names(_text(signed_in.get(f"/trainer/teams/{team['id']}?sort=name&dir=desc"))) == expected[::-1]
+    # the same style sorts its members by name too
+    assert _member_names(_text(signed_in.get(f"/trainer/teams/{team['id']}?sort=style"))) == expected
+
+
+def test_teams_list_in_pinyin_order(app, trainer, signed_in):
+    for name in ["早班 Morning", "Beta team", "晚班 Evening"]:
+        make_team(app, trainer, name)
+    html = _text(signed_in.get("/trainer/"))
+    positions = [html.index(name) for name in ("Beta team", "晚班 Evening", "早班 Morning")]  # b, wan, zao
+    assert positions == sorted(positions)
 
 
 def test_all_teams_dashboard_combines_my_teams(app, questionnaire, trainer, team, signed_in):
