@@ -3,7 +3,8 @@
 Sorting by code point puts 张伟 before 李娜 and every Chinese name after every Latin
 one; a trainer expects 陈静, 李娜, 张伟 (chen, li, zhang), with "Grace Lin" between
 郭超 (guo) and 胡杰 (hu). Each character becomes its commonest toneless reading;
-anything else is case-folded and loses its accents (Élodie sorts as elodie). Ties (同音) fall back on the name itself.
+anything else is case-folded and loses its accents (Élodie sorts as elodie).
+Ties (同音) fall back on the name itself.
 """
 
 from __future__ import annotations
