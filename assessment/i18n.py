@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, g, request, session
-from flask_babel import Babel, get_locale, get_translations
+from flask_babel import Babel, get_translations
 
 from .model import DEFAULT_LANG, LANGS
 
@@ -30,7 +30,9 @@ def select_lang() -> str:
 def current_lang() -> str:
     """The language of this request as the content files name it ('zh' or 'en')."""
     if "lang" not in g:
-        g.lang = str(get_locale().language)
+        # select_lang is Flask-Babel's locale selector, so this is the same answer
+        # without parsing a babel Locale (a cached result page needs nothing more).
+        g.lang = select_lang()
     return g.lang
 
 

@@ -263,7 +263,7 @@ class TableArray(list):
 
 def dump_toml(data: dict) -> str:
     data = dict(data)
-    if "items" in data:
+    if isinstance(data.get("items"), list):  # a hostile mutant may have made it anything else
         data["items"] = TableArray(data["items"])
     out: list[str] = []
     _table([], data, out)

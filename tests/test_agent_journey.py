@@ -172,6 +172,17 @@ def test_result_page_follows_the_reader_language(client, questionnaire, answers)
     assert '<html lang="en"' in html
 
 
+def test_a_cached_result_page_shows_the_address_it_was_reached_at(app, client, questionnaire, answers):
+    """Result pages are cached; the link box must still name the host, scheme and path prefix in use."""
+    path = take_questionnaire(client, questionnaire, answers).headers["Location"]
+    token = path.rsplit("/", 1)[-1]
+    for base in ("http://localhost", "https://zhiji.example", "http://localhost/prefix", "http://localhost"):
+        for lang, marker in (("zh", "保存这份结果"), ("en", "Keep this result")):
+            html = html_of(app.test_client().get(f"{path}?lang={lang}", base_url=base))
+            assert f"{base}/r/{token}" in html, (base, lang)
+            assert marker in html
+
+
 def test_progress_indicator_counts_answers(client, questionnaire, answers):
     html = html_of(client.get(page_url(questionnaire.slug, 1)))
     assert re.search(r'<progress[^>]*value="0"', html)

@@ -228,7 +228,9 @@ def result(token: str):
     # Read the session directly: no signed-in trainer (Flask-Login's key) and no
     # flashed message means the anonymous page, without loading a user to find out.
     cacheable = "_user_id" not in session and not session.get("_flashes")
-    key = (token, current_lang(), request.url_root)
+    # The page shows its own full address; scheme, host and script root make it up
+    # (request.url_root would rebuild and re-encode the whole URL to get them).
+    key = (token, current_lang(), request.scheme, request.host, request.script_root)
     cache: PageCache = current_app.extensions.setdefault("result_pages", PageCache())
     if cacheable and (page := cache.get(key)) is not None:
         return page
