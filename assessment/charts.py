@@ -207,7 +207,7 @@ def trend(rows: Sequence[Mapping], axis_titles: Mapping[str, str]) -> dict:
                 "type": "scatter", "mode": "lines+markers", "name": axis_titles[axis],
                 "x": dates, "y": [r[axis] for r in rows],
                 "line": {"color": colour, "width": 2.5},
-                "hovertemplate": axis_titles[axis] + ": %{y:.0f}<br>%{x}<extra></extra>",
+                "hovertemplate": axis_titles[axis] + ": %{y:.0f}<br>%{x|%Y-%m-%d %H:%M}<extra></extra>",
             }
             for axis, colour in (("assertiveness", "#2c3e50"), ("responsiveness", "#d35400"))
         ],
@@ -215,7 +215,8 @@ def trend(rows: Sequence[Mapping], axis_titles: Mapping[str, str]) -> dict:
             showlegend=True, legend={"orientation": "h", "y": -0.25},
             margin={"l": 40, "r": 20, "t": 10, "b": 40},
             yaxis={"range": [0, 100], "fixedrange": True, "tickvals": [0, 25, 50, 75, 100]},
-            xaxis={"type": "date", "fixedrange": True},
+            # ISO dates read the same in both languages (plotly would print "Aug 23").
+            xaxis={"type": "date", "fixedrange": True, "tickformat": "%Y-%m-%d", "nticks": 4, "tickfont": {"size": 11}},
             shapes=[{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": 50, "y1": 50,
                      "line": {"color": "#999", "width": 1, "dash": "dot"}}],
         ),

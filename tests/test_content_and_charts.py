@@ -216,3 +216,13 @@ def test_figures_are_strict_json(build):
     assert json.loads(text) == fig
     assert set(fig) >= {"data", "layout"}
     assert all(math.isfinite(v) for v in _finite_numbers(fig))
+
+
+def test_trend_dates_read_the_same_in_both_languages():
+    rows = [{"created_at": "2026-08-23 09:15", "assertiveness": 58.0, "responsiveness": 44.0},
+            {"created_at": "2026-09-20 14:00", "assertiveness": 70.0, "responsiveness": 44.0}]
+    fig = charts.trend(rows, AXIS_TITLES)
+    assert fig["layout"]["xaxis"]["tickformat"] == "%Y-%m-%d"  # not plotly's English "Aug 23"
+    assert [t["x"] for t in fig["data"]] == [["2026-08-23 09:15", "2026-09-20 14:00"]] * 2
+    assert all("%{x|%Y-%m-%d %H:%M}" in t["hovertemplate"] for t in fig["data"])
+
