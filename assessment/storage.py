@@ -461,6 +461,18 @@ def agent_for(db: Database, trainer_id: int, agent_id: int) -> dict | None:
     )
 
 
+def delete_agent(db: Database, agent_id: int) -> int:
+    """A member and every result they gave, in one transaction; returns how many results."""
+    with write_transaction(db):
+        removed = db.execute("DELETE FROM responses WHERE agent_id = ?", [agent_id]).rowcount
+        db.execute("DELETE FROM agents WHERE id = ?", [agent_id])
+    return removed
+
+
+def token_exists(db: Database, token: str) -> bool:
+    return db.execute("SELECT 1 FROM responses WHERE token = ?", [token]).fetchone() is not None
+
+
 def agent_responses(db: Database, agent_id: int) -> list[dict]:
     return [_decode(r) for r in _all(db, "SELECT * FROM responses WHERE agent_id = ? ORDER BY created_at, id", [agent_id])]
 

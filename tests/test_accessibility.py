@@ -95,6 +95,8 @@ def test_every_page_has_no_serious_violations(live_server, page, seeded, lang):
     check("all teams")
     page.goto(f"{base}/trainer/agents/{seeded['agent_id']}")
     check("agent detail")
+    page.goto(f"{base}/trainer/agents/{seeded['agent_id']}/delete")
+    check("remove member")
     page.goto(f"{base}/trainer/password")
     check("change password")
     page.fill("#current_password", "not-my-password")

@@ -170,7 +170,7 @@ def _populate(app, questionnaire, trainer_id):
     last = join_and_take(agent_client, questionnaire, team["invite_code"], "Ana Agent",
                          answers=axis_answers(questionnaire, 5, 1))
     token = last.headers["Location"].rsplit("/", 1)[-1].split("?")[0]
-    agent_id = rows(app, "SELECT id FROM agents")[0]["id"]
+    agent_id = rows(app, "SELECT id FROM agents WHERE team_id = ?", [team["id"]])[0]["id"]
     return {"team": team, "token": token, "agent_id": agent_id}
 
 
@@ -186,8 +186,10 @@ def shared(tmp_path_factory, questionnaire):
     trainer_id = make_trainer(app, "trainer-a")
     # The CSRF tests sign in and out for real; a logout ends every session of that
     # trainer, so they use their own trainer and leave trainer-a's session alone.
-    make_trainer(app, "trainer-csrf")
+    csrf_trainer = make_trainer(app, "trainer-csrf")
     world = _populate(app, questionnaire, trainer_id)
+    # A member of the CSRF trainer's own, for the removal form to aim at.
+    world["csrf_agent_id"] = _populate(app, questionnaire, csrf_trainer)["agent_id"]
     client = app.test_client()
     client.get("/?lang=en")
     assert login(client, "trainer-a", PASSWORD).status_code == 302
@@ -209,6 +211,7 @@ def _pages(world) -> dict[str, tuple[str, bool]]:
         "not found": ("/no/such/page", False),
         "trainer home": ("/trainer/", True),
         "change password": ("/trainer/password", True),
+        "remove member": (f"/trainer/agents/{world['agent_id']}/delete", True),
         "dashboard": (f"/trainer/teams/{team_id}", True),
         "all teams": ("/trainer/all", True),
         "agent detail": (f"/trainer/agents/{world['agent_id']}", True),
@@ -414,6 +417,7 @@ def _csrf_cases(world, questionnaire) -> dict[str, tuple[str, dict, bool]]:
         "trainer.create_team": ("/trainer/teams", {"name": "Forged team"}, True),
         "auth.change_password": ("/trainer/password", {"current_password": PASSWORD, "new_password": FORGED_PASSWORD,
                                                        "confirm_password": FORGED_PASSWORD}, True),
+        "trainer.delete_agent": (f"/trainer/agents/{world['csrf_agent_id']}/delete", {}, True),
     }
 
 
@@ -447,7 +451,7 @@ def _prepared_client(app, world, signed: bool):
 @pytest.mark.parametrize("token", ["missing", "empty", "garbage", "another session's"])
 @pytest.mark.parametrize("endpoint", [
     "agent.join", "agent.leave_team", "agent.take", "auth.login", "auth.logout", "trainer.create_team",
-    "auth.change_password",
+    "auth.change_password", "trainer.delete_agent",
 ])
 def test_post_without_a_valid_csrf_token_is_refused_and_changes_nothing(shared, questionnaire, endpoint, token):
     app, world = shared["app"], shared["world"]

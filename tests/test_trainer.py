@@ -728,6 +728,8 @@ TRAINER_ROUTES = [
     ("POST", "/trainer/logout"),
     ("GET", "/trainer/password"),
     ("POST", "/trainer/password"),
+    ("GET", "/trainer/agents/{agent}/delete"),
+    ("POST", "/trainer/agents/{agent}/delete"),
 ]
 # Routes of another trainer's things: 404 for trainer B.
 OWNED_ROUTES = [r for r in TRAINER_ROUTES if "{" in r[1]]
@@ -772,20 +774,22 @@ def test_outsiders_are_sent_to_sign_in(app, questionnaire, world, method, path):
     agent.post(f"/join/{world['code']}", data={"csrf_token": csrf_token(html), "name": "Curious agent"})
     for who, client, token_page in (("anonymous", anonymous, "/trainer/login"),
                                     ("agent of the team", agent, "/q/communication-style/1")):
-        teams_before = count(app, "teams")
+        before = [count(app, t) for t in ("teams", "agents", "responses")]
         response = _request(client, method, path, world, token_page)
         assert response.status_code == 302, who
         assert response.headers["Location"].startswith("/trainer/login"), who
         _assert_no_team_data(_text(response))
-        assert count(app, "teams") == teams_before, who
+        assert [count(app, t) for t in ("teams", "agents", "responses")] == before, who
 
 
 @pytest.mark.parametrize("method, path", OWNED_ROUTES)
 def test_another_trainer_gets_404(app, world, method, path):
     client = app.test_client()
     assert login(client, "trainer-b").status_code == 302
-    response = _request(client, method, path, world)
+    before = [count(app, t) for t in ("teams", "agents", "responses")]
+    response = _request(client, method, path, world, token_page="/trainer/password")
     assert response.status_code == 404
+    assert [count(app, t) for t in ("teams", "agents", "responses")] == before
     _assert_no_team_data(_text(response))
 
 
@@ -839,3 +843,43 @@ def test_every_trainer_route_is_in_the_access_table(app):
 def test_out_of_range_numbers_are_not_server_errors(app, signed_in, team, url, status):
     app.config["PROPAGATE_EXCEPTIONS"] = False  # see the status a browser would get
     assert signed_in.get(url.format(team=team["id"])).status_code == status
+
+
+# --- removing a member ---------------------------------------------------------------
+
+def test_removing_a_member_takes_their_results_and_links_with_them(app, client, questionnaire, team, signed_in):
+    for ka, kr in ((4, 2), (2, 5)):
+        add_result(app, questionnaire, team["id"], "Leaver 离职", ka, kr)
+    stayer = add_result(app, questionnaire, team["id"], "Stayer", 2, 2)
+    leaver = rows(app, "SELECT id FROM agents WHERE name = 'Leaver 离职'")[0]["id"]
+    tokens = [r["token"] for r in rows(app, "SELECT token FROM responses WHERE agent_id = ?", [leaver])]
+    anonymous = app.test_client()
+    for token in tokens:  # seen once, so the page sits in the cache
+        assert anonymous.get(f"/r/{token}").status_code == 200
+
+    page = _text(signed_in.get(f"/trainer/agents/{leaver}/delete"))
+    assert "Leaver 离职 and all 2 of their results will be removed from Morning shift 早班 for good." in page
+    assert rows(app, "SELECT COUNT(*) AS n FROM responses WHERE agent_id = ?", [leaver])[0]["n"] == 2  # a GET removes nothing
+
+    token = csrf_token(page)
+    response = signed_in.post(f"/trainer/agents/{leaver}/delete", data={"csrf_token": token})
+    assert response.status_code == 302 and response.headers["Location"] == f"/trainer/teams/{team['id']}"
+    dashboard = _text(signed_in.get(response.headers["Location"]))
+    assert "Removed Leaver 离职 and 2 results." in dashboard
+    assert "Leaver" not in _text(signed_in.get(f"/trainer/teams/{team['id']}"))
+    assert rows(app, "SELECT COUNT(*) AS n FROM agents WHERE id = ?", [leaver])[0]["n"] == 0
+    assert count(app, "responses") == 1
+    for token in tokens:
+        assert anonymous.get(f"/r/{token}").status_code == 404
+    assert anonymous.get(f"/r/{stayer['token']}").status_code == 200
+    assert signed_in.get(f"/trainer/agents/{leaver}").status_code == 404
+    export = signed_in.get(f"/trainer/teams/{team['id']}/export.csv").get_data().decode("utf-8-sig")
+    assert "Leaver" not in export and "Stayer" in export
+
+
+def test_removing_needs_the_form_token(app, questionnaire, team, signed_in):
+    add_result(app, questionnaire, team["id"], "Kept", 4, 2)
+    agent = rows(app, "SELECT id FROM agents")[0]["id"]
+    assert signed_in.post(f"/trainer/agents/{agent}/delete").status_code == 400
+    assert count(app, "agents") == 1 and count(app, "responses") == 1
+

@@ -232,7 +232,8 @@ def result(token: str):
     # (request.url_root would rebuild and re-encode the whole URL to get them).
     key = (token, current_lang(), request.scheme, request.host, request.script_root)
     cache: PageCache = current_app.extensions.setdefault("result_pages", PageCache())
-    if cacheable and (page := cache.get(key)) is not None:
+    # A trainer may have removed the result since: the cached page needs it still stored.
+    if cacheable and (page := cache.get(key)) is not None and storage.token_exists(get_db(), token):
         return page
     page = _render_result(token)
     if cacheable:

@@ -7,7 +7,7 @@ import io
 import json
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 
 from .. import charts, clock, stats, storage
@@ -167,6 +167,22 @@ def agent(agent_id: int):
         "trainer/agent.html", agent=agent, results=results, figures=figures, names=names,
         axis_titles=axis_titles, team_means=team_summary.mean_scores,
     )
+
+
+@bp.route("/agents/<id:agent_id>/delete", methods=["GET", "POST"])
+def delete_agent(agent_id: int):
+    """A confirmation page first; the POST removes the member and all their results."""
+    db = get_db()
+    agent = storage.agent_for(db, current_user.id, agent_id)
+    if agent is None:
+        abort(404)
+    if request.method == "GET":
+        count = len(storage.agent_responses(db, agent_id))
+        return render_template("trainer/delete_agent.html", agent=agent, count=count)
+    removed = storage.delete_agent(db, agent_id)
+    flash(ngettext("Removed %(name)s and %(num)s result.", "Removed %(name)s and %(num)s results.",
+                   removed, name=agent["name"]))
+    return redirect(url_for("trainer.team", team_id=agent["team_id"]))
 
 
 # --- export --------------------------------------------------------------------
