@@ -228,6 +228,10 @@ def new_token() -> str:
     return secrets.token_urlsafe(18)
 
 
+class TeamGone(LookupError):
+    """The team was removed after the agent joined it; nothing was stored."""
+
+
 def save_response(
     db: Database,
     *,
@@ -260,6 +264,8 @@ def save_response(
     }
     with write_transaction(db):
         if member is not None:
+            if not team_exists(db, member.team_id):
+                raise TeamGone(member.team_id)
             row["team_id"] = member.team_id
             row["agent_id"] = _agent_id(db, member, row["created_at"])
         row["id"] = _insert(db, "responses", row)
@@ -418,6 +424,24 @@ def teams_for(db: Database, trainer_id: int) -> list[dict]:
 def team_for(db: Database, trainer_id: int, team_id: int) -> dict | None:
     """A team only if this trainer owns it: the one place ownership is decided."""
     return _one(db, "SELECT * FROM teams WHERE id = ? AND trainer_id = ?", [team_id, trainer_id])
+
+
+def rename_team(db: Database, team_id: int, name: str) -> None:
+    with write_transaction(db):
+        db.execute("UPDATE teams SET name = ?, sort_key = ? WHERE id = ?", [name, sort_key(name), team_id])
+
+
+def delete_team(db: Database, team_id: int) -> int:
+    """A team with its members and all their results, in one transaction; returns how many results."""
+    with write_transaction(db):
+        removed = db.execute("DELETE FROM responses WHERE team_id = ?", [team_id]).rowcount
+        db.execute("DELETE FROM agents WHERE team_id = ?", [team_id])
+        db.execute("DELETE FROM teams WHERE id = ?", [team_id])
+    return removed
+
+
+def team_exists(db: Database, team_id: int) -> bool:
+    return db.execute("SELECT 1 FROM teams WHERE id = ?", [team_id]).fetchone() is not None
 
 
 def team_by_code(db: Database, code: str) -> dict | None:

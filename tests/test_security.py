@@ -188,8 +188,9 @@ def shared(tmp_path_factory, questionnaire):
     # trainer, so they use their own trainer and leave trainer-a's session alone.
     csrf_trainer = make_trainer(app, "trainer-csrf")
     world = _populate(app, questionnaire, trainer_id)
-    # A member of the CSRF trainer's own, for the removal form to aim at.
-    world["csrf_agent_id"] = _populate(app, questionnaire, csrf_trainer)["agent_id"]
+    # A team and member of the CSRF trainer's own, for the rename and removal forms to aim at.
+    own = _populate(app, questionnaire, csrf_trainer)
+    world["csrf_agent_id"], world["csrf_team_id"] = own["agent_id"], own["team"]["id"]
     client = app.test_client()
     client.get("/?lang=en")
     assert login(client, "trainer-a", PASSWORD).status_code == 302
@@ -212,6 +213,8 @@ def _pages(world) -> dict[str, tuple[str, bool]]:
         "trainer home": ("/trainer/", True),
         "change password": ("/trainer/password", True),
         "remove member": (f"/trainer/agents/{world['agent_id']}/delete", True),
+        "team settings": (f"/trainer/teams/{team_id}/settings", True),
+        "remove team": (f"/trainer/teams/{team_id}/delete", True),
         "dashboard": (f"/trainer/teams/{team_id}", True),
         "all teams": ("/trainer/all", True),
         "agent detail": (f"/trainer/agents/{world['agent_id']}", True),
@@ -401,6 +404,7 @@ def _state(app, client) -> dict:
         "session": json.dumps(session, sort_keys=True, default=str),
         **{t: count(app, t) for t in ("trainers", "teams", "agents", "responses", "api_tokens")},
         "password hashes": [r["password_hash"] for r in rows(app, "SELECT password_hash FROM trainers ORDER BY id")],
+        "team names": [r["name"] for r in rows(app, "SELECT name FROM teams ORDER BY id")],
     }
 
 
@@ -418,6 +422,9 @@ def _csrf_cases(world, questionnaire) -> dict[str, tuple[str, dict, bool]]:
         "auth.change_password": ("/trainer/password", {"current_password": PASSWORD, "new_password": FORGED_PASSWORD,
                                                        "confirm_password": FORGED_PASSWORD}, True),
         "trainer.delete_agent": (f"/trainer/agents/{world['csrf_agent_id']}/delete", {}, True),
+        # renamed before it is removed: the positive test below posts these in this order
+        "trainer.team_settings": (f"/trainer/teams/{world['csrf_team_id']}/settings", {"name": "Forged name"}, True),
+        "trainer.delete_team": (f"/trainer/teams/{world['csrf_team_id']}/delete", {}, True),
     }
 
 
@@ -451,7 +458,7 @@ def _prepared_client(app, world, signed: bool):
 @pytest.mark.parametrize("token", ["missing", "empty", "garbage", "another session's"])
 @pytest.mark.parametrize("endpoint", [
     "agent.join", "agent.leave_team", "agent.take", "auth.login", "auth.logout", "trainer.create_team",
-    "auth.change_password", "trainer.delete_agent",
+    "auth.change_password", "trainer.delete_agent", "trainer.team_settings", "trainer.delete_team",
 ])
 def test_post_without_a_valid_csrf_token_is_refused_and_changes_nothing(shared, questionnaire, endpoint, token):
     app, world = shared["app"], shared["world"]

@@ -349,3 +349,19 @@ def test_style_moves_compare_the_latest_result_with_the_one_before_it(app, quest
     assert later == changes
     assert (earlier.retakers, earlier.changed) == (1, 1)
     assert earlier.moves == [("expressive", "driver", 1)]
+
+
+def test_a_result_for_a_removed_team_is_refused_whole(app, questionnaire):
+    team = make_team(app, make_trainer(app, "t"), "Short-lived")
+    db = connect(app)
+    try:
+        storage.delete_team(db, team["id"])
+        answers = {item.id: 3 for item in questionnaire.items}
+        with pytest.raises(storage.TeamGone):
+            storage.save_response(db, questionnaire=questionnaire.slug, version=questionnaire.version, lang="en",
+                                  answers=answers, profile=score(questionnaire, answers),
+                                  member=storage.Membership(team["id"], "Too late"))
+        assert db.execute("SELECT COUNT(*) FROM responses").fetchone()[0] == 0
+        assert db.execute("SELECT COUNT(*) FROM agents").fetchone()[0] == 0
+    finally:
+        db.close()

@@ -730,6 +730,10 @@ TRAINER_ROUTES = [
     ("POST", "/trainer/password"),
     ("GET", "/trainer/agents/{agent}/delete"),
     ("POST", "/trainer/agents/{agent}/delete"),
+    ("GET", "/trainer/teams/{team}/settings"),
+    ("POST", "/trainer/teams/{team}/settings"),
+    ("GET", "/trainer/teams/{team}/delete"),
+    ("POST", "/trainer/teams/{team}/delete"),
 ]
 # Routes of another trainer's things: 404 for trainer B.
 OWNED_ROUTES = [r for r in TRAINER_ROUTES if "{" in r[1]]
@@ -760,6 +764,11 @@ def _request(client, method, path, world, token_page="/trainer/login"):
     return client.post(url, data={"csrf_token": token, "name": "Created by intruder"})
 
 
+def _everything(app) -> list:
+    """What an outsider must not be able to change: every team, member and result."""
+    return [rows(app, f"SELECT * FROM {t} ORDER BY id") for t in ("teams", "agents", "responses")]
+
+
 def _assert_no_team_data(body: str):
     for secret in (SECRET_TEAM, SECRET_MEMBER, "SECRET-ID"):
         assert secret not in body
@@ -774,22 +783,22 @@ def test_outsiders_are_sent_to_sign_in(app, questionnaire, world, method, path):
     agent.post(f"/join/{world['code']}", data={"csrf_token": csrf_token(html), "name": "Curious agent"})
     for who, client, token_page in (("anonymous", anonymous, "/trainer/login"),
                                     ("agent of the team", agent, "/q/communication-style/1")):
-        before = [count(app, t) for t in ("teams", "agents", "responses")]
+        before = _everything(app)
         response = _request(client, method, path, world, token_page)
         assert response.status_code == 302, who
         assert response.headers["Location"].startswith("/trainer/login"), who
         _assert_no_team_data(_text(response))
-        assert [count(app, t) for t in ("teams", "agents", "responses")] == before, who
+        assert _everything(app) == before, who
 
 
 @pytest.mark.parametrize("method, path", OWNED_ROUTES)
 def test_another_trainer_gets_404(app, world, method, path):
     client = app.test_client()
     assert login(client, "trainer-b").status_code == 302
-    before = [count(app, t) for t in ("teams", "agents", "responses")]
+    before = _everything(app)
     response = _request(client, method, path, world, token_page="/trainer/password")
     assert response.status_code == 404
-    assert [count(app, t) for t in ("teams", "agents", "responses")] == before
+    assert _everything(app) == before
     _assert_no_team_data(_text(response))
 
 
@@ -882,4 +891,72 @@ def test_removing_needs_the_form_token(app, questionnaire, team, signed_in):
     agent = rows(app, "SELECT id FROM agents")[0]["id"]
     assert signed_in.post(f"/trainer/agents/{agent}/delete").status_code == 400
     assert count(app, "agents") == 1 and count(app, "responses") == 1
+
+
+# --- team settings: rename, remove ------------------------------------------------------
+
+def test_renaming_a_team_changes_every_page_and_its_place_in_the_list(app, trainer, team, signed_in):
+    make_team(app, trainer, "Noon shift")
+    page = _text(signed_in.get(f"/trainer/teams/{team['id']}/settings"))
+    assert 'value="Morning shift 早班"' in page
+    response = signed_in.post(f"/trainer/teams/{team['id']}/settings",
+                              data={"csrf_token": csrf_token(page), "name": "  Zao ban 早班  "})
+    assert response.status_code == 302 and response.headers["Location"] == f"/trainer/teams/{team['id']}"
+    assert "The team is now called “Zao ban 早班”." in _text(signed_in.get(response.headers["Location"]))
+    home = _text(signed_in.get("/trainer/"))
+    assert home.index("Noon shift") < home.index("Zao ban 早班")  # n before z: the sort key moved too
+    assert rows(app, "SELECT name, sort_key FROM teams WHERE id = ?", [team["id"]]) == [
+        {"name": "Zao ban 早班", "sort_key": "zao ban zao ban"}]
+
+
+@pytest.mark.parametrize("name, message", [("", "Give the team a name."), ("x" * 81, "1 to 80")])
+def test_a_bad_team_name_is_refused_and_changes_nothing(app, team, signed_in, name, message):
+    page = _text(signed_in.get(f"/trainer/teams/{team['id']}/settings"))
+    response = signed_in.post(f"/trainer/teams/{team['id']}/settings", data={"csrf_token": csrf_token(page), "name": name})
+    assert response.status_code == 400
+    assert 'class="field-error"' in _text(response) and 'aria-invalid="true"' in _text(response)
+    assert rows(app, "SELECT name FROM teams WHERE id = ?", [team["id"]]) == [{"name": "Morning shift 早班"}]
+
+
+def test_removing_a_team_removes_its_members_results_links_and_code(app, questionnaire, trainer, team, signed_in):
+    add_result(app, questionnaire, team["id"], "Ana", 4, 2)
+    gone = add_result(app, questionnaire, team["id"], "Bo", 2, 5)
+    other = make_team(app, trainer, "Other team")
+    kept = add_result(app, questionnaire, other["id"], "Cy", 2, 2)
+    anonymous = app.test_client()
+    assert anonymous.get(f"/r/{gone['token']}").status_code == 200  # cached from here on
+
+    page = _text(signed_in.get(f"/trainer/teams/{team['id']}/delete"))
+    assert "Morning shift 早班 will be removed for good, with 2 members and all their results." in page
+    response = signed_in.post(f"/trainer/teams/{team['id']}/delete", data={"csrf_token": csrf_token(page)})
+    assert response.status_code == 302 and response.headers["Location"] == "/trainer/"
+    assert "Removed Morning shift 早班 and 2 results." in _text(signed_in.get("/trainer/"))
+
+    assert rows(app, "SELECT name FROM teams") == [{"name": "Other team"}]
+    assert [r["name"] for r in rows(app, "SELECT name FROM agents")] == ["Cy"]
+    assert count(app, "responses") == 1
+    assert anonymous.get(f"/r/{gone['token']}").status_code == 404
+    assert anonymous.get(f"/r/{kept['token']}").status_code == 200
+    assert anonymous.get(f"/join/{team['invite_code']}").status_code == 404
+    assert signed_in.get(f"/trainer/teams/{team['id']}").status_code == 404
+    response = api_submit(anonymous, questionnaire, axis_answers(questionnaire, 3, 3),
+                          invite_code=team["invite_code"], name="Late")
+    assert response.status_code == 400 and "invite_code" in response.get_json()["details"]
+
+
+def test_an_agent_whose_team_is_removed_mid_questionnaire_keeps_their_result(app, questionnaire, team, signed_in):
+    from conftest import take_questionnaire
+
+    agent = app.test_client()
+    html = _text(agent.get(f"/join/{team['invite_code']}?lang=zh"))
+    agent.post(f"/join/{team['invite_code']}", data={"csrf_token": csrf_token(html), "name": "Mid-way"})
+    page = _text(signed_in.get(f"/trainer/teams/{team['id']}/delete"))
+    assert signed_in.post(f"/trainer/teams/{team['id']}/delete", data={"csrf_token": csrf_token(page)}).status_code == 302
+
+    last = take_questionnaire(agent, questionnaire, style_answers(questionnaire, "amiable"))
+    result = agent.get(last.headers["Location"])
+    assert result.status_code == 200
+    assert "你加入的团队已不存在，所以这份结果只保存给你自己看。" in _text(result)
+    assert rows(app, "SELECT team_id, agent_id, style FROM responses") == [
+        {"team_id": None, "agent_id": None, "style": "amiable"}]
 

@@ -177,16 +177,14 @@ def _finish(q: Questionnaire, draft: dict[str, int]):
             return redirect(url_for("agent.take", slug=q.slug, page=number))
     duration = time.time() - _started(q.slug)
     profile = score(q, draft, duration_seconds=duration)
-    row = storage.save_response(
-        get_db(),
-        questionnaire=q.slug,
-        version=q.version,
-        lang=current_lang(),
-        answers=draft,
-        profile=profile,
-        duration_seconds=round(duration, 1),
-        member=_membership(),
-    )
+    result = dict(questionnaire=q.slug, version=q.version, lang=current_lang(), answers=draft,
+                  profile=profile, duration_seconds=round(duration, 1))
+    try:
+        row = storage.save_response(get_db(), member=_membership(), **result)
+    except storage.TeamGone:
+        # The trainer removed the team meanwhile: keep the answers as a private result.
+        row = storage.save_response(get_db(), member=None, **result)
+        flash(_("The team you joined no longer exists, so your result is saved for you alone."))
     _save_draft(q.slug, None)
     # A shared desk PC: the next agent must not inherit this one's name.
     session.pop("member", None)

@@ -136,10 +136,13 @@ def create_response(slug: str):
         profile = score(q, answers, duration_seconds=duration)
     except AnswerError as exc:
         raise BadRequest("Invalid answers", exc.details) from None
-    row = storage.save_response(
-        get_db(), questionnaire=q.slug, version=q.version, lang=lang,
-        answers=answers, profile=profile, duration_seconds=duration, member=member,
-    )
+    try:
+        row = storage.save_response(
+            get_db(), questionnaire=q.slug, version=q.version, lang=lang,
+            answers=answers, profile=profile, duration_seconds=duration, member=member,
+        )
+    except storage.TeamGone:  # removed between the code check and the write
+        raise BadRequest("Invalid team membership", {"invite_code": "no team has this invite code"}) from None
     result_url = url_for("agent.result", token=row["token"], lang=lang, _external=True)
     payload = {
         "id": row["id"],

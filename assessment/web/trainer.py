@@ -169,20 +169,60 @@ def agent(agent_id: int):
     )
 
 
+# Removing things: a GET shows what would go; only the POST (with its form token) removes.
+
 @bp.route("/agents/<id:agent_id>/delete", methods=["GET", "POST"])
 def delete_agent(agent_id: int):
-    """A confirmation page first; the POST removes the member and all their results."""
     db = get_db()
     agent = storage.agent_for(db, current_user.id, agent_id)
     if agent is None:
         abort(404)
     if request.method == "GET":
         count = len(storage.agent_responses(db, agent_id))
-        return render_template("trainer/delete_agent.html", agent=agent, count=count)
+        return render_template(
+            "trainer/confirm_remove.html", name=agent["name"], back=url_for("trainer.agent", agent_id=agent_id),
+            what=ngettext("%(name)s and their %(num)s result will be removed from %(team)s for good.",
+                          "%(name)s and all %(num)s of their results will be removed from %(team)s for good.",
+                          count, name=agent["name"], team=agent["team_name"]),
+            then=_("Their private result links stop working, and they leave the dashboards and exports. "
+                   "This cannot be undone; export the team first if you want a copy."),
+        )
     removed = storage.delete_agent(db, agent_id)
     flash(ngettext("Removed %(name)s and %(num)s result.", "Removed %(name)s and %(num)s results.",
                    removed, name=agent["name"]))
     return redirect(url_for("trainer.team", team_id=agent["team_id"]))
+
+
+@bp.route("/teams/<id:team_id>/delete", methods=["GET", "POST"])
+def delete_team(team_id: int):
+    team = _team_or_404(team_id)
+    db = get_db()
+    if request.method == "GET":
+        members = storage.team_aggregates(db, storage.Scope((team_id,)))
+        return render_template(
+            "trainer/confirm_remove.html", name=team["name"], back=url_for("trainer.team_settings", team_id=team_id),
+            what=ngettext("%(name)s will be removed for good, with %(num)s member and all their results.",
+                          "%(name)s will be removed for good, with %(num)s members and all their results.",
+                          members["members"], name=team["name"]),
+            then=_("Its invite link and code stop working, and so do its members' private result links. "
+                   "This cannot be undone; export the team first if you want a copy."),
+        )
+    removed = storage.delete_team(db, team_id)
+    flash(ngettext("Removed %(name)s and %(num)s result.", "Removed %(name)s and %(num)s results.",
+                   removed, name=team["name"]))
+    return redirect(url_for("trainer.home"))
+
+
+@bp.route("/teams/<id:team_id>/settings", methods=["GET", "POST"])
+def team_settings(team_id: int):
+    team = _team_or_404(team_id)
+    form = TeamForm(data={"name": team["name"]})
+    if form.validate_on_submit():
+        storage.rename_team(get_db(), team_id, form.name.data)
+        flash(_("The team is now called “%(name)s”.", name=form.name.data))
+        return redirect(url_for("trainer.team", team_id=team_id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("trainer/team_settings.html", team=team, form=form), status
 
 
 # --- export --------------------------------------------------------------------
