@@ -493,6 +493,14 @@ def delete_agent(db: Database, agent_id: int) -> int:
     return removed
 
 
+def result_count(db: Database, agent_id: int) -> int:
+    return db.execute("SELECT COUNT(*) FROM responses WHERE agent_id = ?", [agent_id]).fetchone()[0]
+
+
+def member_count(db: Database, team_id: int) -> int:
+    return db.execute("SELECT COUNT(*) FROM agents WHERE team_id = ?", [team_id]).fetchone()[0]
+
+
 def token_exists(db: Database, token: str) -> bool:
     return db.execute("SELECT 1 FROM responses WHERE token = ?", [token]).fetchone() is not None
 

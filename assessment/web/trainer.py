@@ -178,7 +178,7 @@ def delete_agent(agent_id: int):
     if agent is None:
         abort(404)
     if request.method == "GET":
-        count = len(storage.agent_responses(db, agent_id))
+        count = storage.result_count(db, agent_id)
         return render_template(
             "trainer/confirm_remove.html", name=agent["name"], back=url_for("trainer.agent", agent_id=agent_id),
             what=ngettext("%(name)s and their %(num)s result will be removed from %(team)s for good.",
@@ -198,12 +198,12 @@ def delete_team(team_id: int):
     team = _team_or_404(team_id)
     db = get_db()
     if request.method == "GET":
-        members = storage.team_aggregates(db, storage.Scope((team_id,)))
+        members = storage.member_count(db, team_id)
         return render_template(
             "trainer/confirm_remove.html", name=team["name"], back=url_for("trainer.team_settings", team_id=team_id),
             what=ngettext("%(name)s will be removed for good, with %(num)s member and all their results.",
                           "%(name)s will be removed for good, with %(num)s members and all their results.",
-                          members["members"], name=team["name"]),
+                          members, name=team["name"]),
             then=_("Its invite link and code stop working, and so do its members' private result links. "
                    "This cannot be undone; export the team first if you want a copy."),
         )
