@@ -142,7 +142,7 @@ def create_response(slug: str):
             answers=answers, profile=profile, duration_seconds=duration, member=member,
         )
     except storage.TeamGone:  # removed between the code check and the write
-        raise BadRequest("Invalid team membership", {"invite_code": "no team has this invite code"}) from None
+        raise BadRequest("Invalid team membership", {"invite_code": NO_SUCH_CODE}) from None
     result_url = url_for("agent.result", token=row["token"], lang=lang, _external=True)
     payload = {
         "id": row["id"],
@@ -160,6 +160,9 @@ def create_response(slug: str):
     return response
 
 
+NO_SUCH_CODE = "no team has this invite code"
+
+
 def _membership(body: dict) -> storage.Membership | None:
     """Joining a team from the API: invite_code and name, optional employee_id."""
     if not any(k in body for k in ("invite_code", "name", "employee_id")):
@@ -172,7 +175,7 @@ def _membership(body: dict) -> storage.Membership | None:
     else:
         team = storage.team_by_code(get_db(), code)
         if team is None:
-            problems["invite_code"] = "no team has this invite code"
+            problems["invite_code"] = NO_SUCH_CODE
     values = {}
     for key, limit, required in (("name", NAME_MAX, True), ("employee_id", EMPLOYEE_ID_MAX, False)):
         try:

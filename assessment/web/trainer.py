@@ -171,46 +171,52 @@ def agent(agent_id: int):
 
 # Removing things: a GET shows what would go; only the POST (with its form token) removes.
 
+def _removal(name: str, back: str, describe, remove, done: str):
+    """describe() -> (what goes, what follows) for the confirmation page; remove() -> results removed."""
+    if request.method == "GET":
+        what, then = describe()
+        return render_template("trainer/confirm_remove.html", name=name, back=back, what=what, then=then)
+    flash(ngettext("Removed %(name)s and %(num)s result.", "Removed %(name)s and %(num)s results.",
+                   remove(), name=name))
+    return redirect(done)
+
+
 @bp.route("/agents/<id:agent_id>/delete", methods=["GET", "POST"])
 def delete_agent(agent_id: int):
     db = get_db()
     agent = storage.agent_for(db, current_user.id, agent_id)
     if agent is None:
         abort(404)
-    if request.method == "GET":
-        count = storage.result_count(db, agent_id)
-        return render_template(
-            "trainer/confirm_remove.html", name=agent["name"], back=url_for("trainer.agent", agent_id=agent_id),
-            what=ngettext("%(name)s and their %(num)s result will be removed from %(team)s for good.",
-                          "%(name)s and all %(num)s of their results will be removed from %(team)s for good.",
-                          count, name=agent["name"], team=agent["team_name"]),
-            then=_("Their private result links stop working, and they leave the dashboards and exports. "
-                   "This cannot be undone; export the team first if you want a copy."),
-        )
-    removed = storage.delete_agent(db, agent_id)
-    flash(ngettext("Removed %(name)s and %(num)s result.", "Removed %(name)s and %(num)s results.",
-                   removed, name=agent["name"]))
-    return redirect(url_for("trainer.team", team_id=agent["team_id"]))
+    return _removal(
+        agent["name"], url_for("trainer.agent", agent_id=agent_id),
+        lambda: (
+            ngettext("%(name)s and their %(num)s result will be removed from %(team)s for good.",
+                     "%(name)s and all %(num)s of their results will be removed from %(team)s for good.",
+                     storage.result_count(db, agent_id), name=agent["name"], team=agent["team_name"]),
+            _("Their private result links stop working, and they leave the dashboards and exports. "
+              "This cannot be undone; export the team first if you want a copy."),
+        ),
+        lambda: storage.delete_agent(db, agent_id),
+        url_for("trainer.team", team_id=agent["team_id"]),
+    )
 
 
 @bp.route("/teams/<id:team_id>/delete", methods=["GET", "POST"])
 def delete_team(team_id: int):
     team = _team_or_404(team_id)
     db = get_db()
-    if request.method == "GET":
-        members = storage.member_count(db, team_id)
-        return render_template(
-            "trainer/confirm_remove.html", name=team["name"], back=url_for("trainer.team_settings", team_id=team_id),
-            what=ngettext("%(name)s will be removed for good, with %(num)s member and all their results.",
-                          "%(name)s will be removed for good, with %(num)s members and all their results.",
-                          members, name=team["name"]),
-            then=_("Its invite link and code stop working, and so do its members' private result links. "
-                   "This cannot be undone; export the team first if you want a copy."),
-        )
-    removed = storage.delete_team(db, team_id)
-    flash(ngettext("Removed %(name)s and %(num)s result.", "Removed %(name)s and %(num)s results.",
-                   removed, name=team["name"]))
-    return redirect(url_for("trainer.home"))
+    return _removal(
+        team["name"], url_for("trainer.team_settings", team_id=team_id),
+        lambda: (
+            ngettext("%(name)s will be removed for good, with %(num)s member and all their results.",
+                     "%(name)s will be removed for good, with %(num)s members and all their results.",
+                     storage.member_count(db, team_id), name=team["name"]),
+            _("Its invite link and code stop working, and so do its members' private result links. "
+              "This cannot be undone; export the team first if you want a copy."),
+        ),
+        lambda: storage.delete_team(db, team_id),
+        url_for("trainer.home"),
+    )
 
 
 @bp.route("/teams/<id:team_id>/settings", methods=["GET", "POST"])
