@@ -8,7 +8,9 @@ from pathlib import Path
 
 from flask import Flask
 
+from . import cli, i18n, storage, web
 from .clock import DEFAULT_TIMEZONE
+from .questionnaire import load_all
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,14 +41,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.sort_keys = False
     _ensure_secret_key(app)
 
-    from . import i18n, storage, web
-    from .questionnaire import load_all
-
     # A broken questionnaire file raises here, naming the file, item and problem.
     app.extensions["questionnaires"] = load_all(app.config["QUESTIONNAIRES"])
     storage.migrate(app.config["DATABASE"])
     i18n.init_app(app)
     web.init_app(app)
+    cli.init_app(app)
     return app
 
 

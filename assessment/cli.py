@@ -11,7 +11,9 @@ from flask.cli import with_appcontext
 from werkzeug.security import generate_password_hash
 
 from . import storage
+from .demo import DEMO_PASSWORD, DEMO_USERNAME, seed_team
 from .forms import PASSWORD_MAX, PASSWORD_MIN
+from .scoring import SCORING_VERSION, score
 
 
 def _db():
@@ -84,8 +86,6 @@ def revoke_token(username: str, token_id: int | None) -> None:
 @click.option("--seed", default=7, show_default=True, help="Random seed, for the same demo every time.")
 def seed_demo(members: int, seed: int) -> None:
     """Create a demo trainer and a team of synthetic agents with retakes."""
-    from .demo import DEMO_PASSWORD, DEMO_USERNAME, seed_team
-
     db = _db()
     try:
         team = seed_team(db, current_app.extensions["questionnaires"], members=members, seed=seed)
@@ -122,6 +122,33 @@ def backup(path: str) -> None:
     click.echo(f"Backed up {responses} responses to {path} (integrity_check: ok)")
 
 
+@click.command("rescore")
+@with_appcontext
+@click.option("--dry-run", is_flag=True, help="Count what would change; write nothing.")
+def rescore(dry_run: bool) -> None:
+    """Score every stored result again from its raw answers (after a scoring change)."""
+    loaded = current_app.extensions["questionnaires"]
+
+    def score_row(row: dict):
+        q = loaded.get(row["questionnaire"])
+        if q is None or q.version != row["questionnaire_version"]:
+            return None
+        return score(q, row["answers"], duration_seconds=row["duration_seconds"])
+
+    db = _db()
+    try:
+        report = storage.rescore(db, score_row, dry_run=dry_run)
+    finally:
+        db.close()
+    verb = "would change" if dry_run else "changed"
+    click.echo(f"{report.rescored} of {report.results} results scored again with scoring version {SCORING_VERSION}: "
+               f"{report.changed_profiles} profiles {verb}, {report.changed_styles} of them in style.")
+    if report.skipped:
+        click.echo(f"{report.skipped} results left as stored: their questionnaire version is not loaded.")
+    if dry_run:
+        click.echo("Dry run: nothing was written.")
+
+
 def init_app(app: Flask) -> None:
-    for command in (create_trainer, create_token, revoke_token, seed_demo, backup):
+    for command in (create_trainer, create_token, revoke_token, seed_demo, backup, rescore):
         app.cli.add_command(command)

@@ -27,6 +27,10 @@ from typing import Mapping
 from .model import STYLE_POLES, STYLES, style_at
 from .questionnaire import Questionnaire
 
+# Stored with every profile; raise it whenever a change here would score the same
+# answers differently, then run `flask --app app rescore` to bring stored results along.
+SCORING_VERSION = 1
+
 FLEXIBLE_BELOW = 10.0
 MODERATE_BELOW = 25.0
 
@@ -53,8 +57,23 @@ class Profile:
     style: str
     secondary_style: str
     clarity: str
-    distance: float
     flags: tuple[str, ...]
+
+    @property
+    def distance(self) -> float:
+        """How far from the centre of the map."""
+        return round(math.hypot(self.axes["assertiveness"] - 50, self.axes["responsiveness"] - 50), 1)
+
+    def as_dict(self) -> dict:
+        """The profile as the API returns it."""
+        return {
+            "style": self.style,
+            "secondary_style": self.secondary_style,
+            "clarity": self.clarity,
+            "axes": dict(self.axes),
+            "scores": dict(self.scores),
+            "flags": list(self.flags),
+        }
 
 
 def check_answers(q: Questionnaire, answers: Mapping[str, object]) -> dict[str, str]:
@@ -118,7 +137,6 @@ def profile_from_axes(axes: Mapping[str, float], flags: tuple[str, ...] = ()) ->
         style=style,
         secondary_style=secondary,
         clarity=clarity,
-        distance=distance,
         flags=flags,
     )
 

@@ -1,7 +1,8 @@
 """Team statistics: counts, shares, mean, standard deviation, coefficient of variation.
 
 The database hands over moments (n, sum, sum of squares) so that a team of 10,000
-is summed in SQL; everything from there on is here, in plain Python.
+is summed in SQL; everything from there on is here, in plain Python. What storage
+hands over is typed: `Aggregates` and `StyleMove` below.
 
 SD is the sample standard deviation (n - 1 in the denominator, Excel's STDEV.S),
 since a team is a sample of how the centre's agents communicate. CV = SD / mean,
@@ -74,6 +75,27 @@ def is_thin(fits: int, members: int) -> bool:
 
 
 @dataclass(frozen=True)
+class Aggregates:
+    """Each member's latest result in a scope, summed: what a dashboard's numbers start from."""
+
+    members: int
+    responses: int
+    moments: dict[str, tuple[float, float]]  # scale -> (sum, sum of squares) over members
+    style_counts: dict[str, int]
+    fits: dict[str, int]  # style -> members whose affinity for it is at least FIT_AFFINITY
+    flags: dict[str, int]  # flag -> members whose latest result carries it
+
+
+@dataclass(frozen=True)
+class StyleMove:
+    """How many retakers went from one style (their previous result) to another (their latest)."""
+
+    previous: str
+    latest: str
+    n: int
+
+
+@dataclass(frozen=True)
 class TeamSummary:
     members: int
     responses: int
@@ -104,18 +126,15 @@ class TeamSummary:
         }
 
 
-def team_summary(agg: Mapping[str, float]) -> TeamSummary:
-    """From the aggregate row storage.team_aggregates returns."""
-    members = int(agg["members"])
-    counts = {s: int(agg[f"n_{s}"]) for s in STYLES}
+def team_summary(agg: Aggregates) -> TeamSummary:
     return TeamSummary(
-        members=members,
-        responses=int(agg["responses"]),
-        style_counts=counts,
-        style_shares=shares(counts),
-        scales={c: from_moments(members, agg[f"sum_{c}"], agg[f"sq_{c}"]) for c in SCALES},
-        flags={f: int(agg[f"flag_{f}"]) for f in FLAGS},
-        fits={s: int(agg[f"fit_{s}"]) for s in STYLES},
+        members=agg.members,
+        responses=agg.responses,
+        style_counts=dict(agg.style_counts),
+        style_shares=shares(agg.style_counts),
+        scales={c: from_moments(agg.members, *agg.moments[c]) for c in SCALES},
+        flags=dict(agg.flags),
+        fits=dict(agg.fits),
     )
 
 
@@ -135,12 +154,12 @@ class StyleChanges:
         }
 
 
-def style_changes(pairs: Iterable[Mapping]) -> StyleChanges:
-    """From rows of {"previous", "latest", "n"}: each retaker's previous and latest style."""
+def style_changes(pairs: Iterable[StyleMove]) -> StyleChanges:
+    """Each retaker's previous and latest style, counted into moves."""
     counts: dict[tuple[str, str], int] = {}
-    for row in pairs:
-        key = (row["previous"], row["latest"])
-        counts[key] = counts.get(key, 0) + int(row["n"])
+    for move in pairs:
+        key = (move.previous, move.latest)
+        counts[key] = counts.get(key, 0) + move.n
     order = {s: i for i, s in enumerate(STYLES)}
     moves = sorted(
         ((a, b, n) for (a, b), n in counts.items() if a != b and n),

@@ -17,7 +17,8 @@ def test_demo_dashboard_draws_every_chart_on_a_phone(app, live_server, page, tmp
     db = storage.connect(app.config["DATABASE"])
     try:
         team = demo.seed_team(db, app.extensions["questionnaires"], members=18, seed=11)
-        agent_id = storage.members(db, storage.Scope((team["id"],)), "results", True, limit=1)[0]["id"]
+        with storage.LatestResults(db, storage.Scope((team["id"],))) as latest:
+            agent_id = latest.members("results", True, limit=1)[0]["id"]
     finally:
         db.close()
 

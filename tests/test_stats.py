@@ -126,16 +126,16 @@ KNOWN_VALUES = {
 }
 
 
-def _handmade_row() -> dict:
-    row = {"members": 3, "responses": 5}
-    for scale, values in KNOWN_VALUES.items():
-        row[f"sum_{scale}"] = sum(values)
-        row[f"sq_{scale}"] = sum(v * v for v in values)
-    row.update({"n_driver": 1, "n_expressive": 1, "n_amiable": 1, "n_analytical": 0})
-    # affinity >= 60: driver 75; expressive 62.5, 62.5; amiable 87.5, 62.5; analytical none
-    row.update({"fit_driver": 1, "fit_expressive": 2, "fit_amiable": 2, "fit_analytical": 0})
-    row.update({"flag_straight_lining": 0, "flag_contradictory": 1, "flag_too_fast": 2})
-    return row
+def _handmade_row() -> stats.Aggregates:
+    return stats.Aggregates(
+        members=3,
+        responses=5,
+        moments={scale: (sum(values), sum(v * v for v in values)) for scale, values in KNOWN_VALUES.items()},
+        style_counts={"driver": 1, "expressive": 1, "amiable": 1, "analytical": 0},
+        # affinity >= 60: driver 75; expressive 62.5, 62.5; amiable 87.5, 62.5; analytical none
+        fits={"driver": 1, "expressive": 2, "amiable": 2, "analytical": 0},
+        flags={"straight_lining": 0, "contradictory": 1, "too_fast": 2},
+    )
 
 
 def test_team_summary_from_handmade_row():
@@ -164,15 +164,32 @@ def test_team_summary_as_dict_has_every_scale_with_mean_sd_cv():
 
 
 def test_team_summary_of_empty_team():
-    row = {k: 0 for k in _handmade_row()}
-    summary = stats.team_summary(row)
+    summary = stats.team_summary(stats.Aggregates(
+        members=0, responses=0, moments={scale: (0, 0) for scale in KNOWN_VALUES},
+        style_counts={s: 0 for s in STYLES}, fits={s: 0 for s in STYLES}, flags={},
+    ))
     assert summary.members == 0
     assert all(s.mean is None and s.sd is None and s.cv is None for s in summary.scales.values())
     assert summary.mean_scores == {s: 0.0 for s in STYLES}
     assert summary.thin == {s: False for s in STYLES}
 
 
-# --- storage.team_aggregates over a real database ------------------------------
+# --- storage.LatestResults over a real database ---------------------------------
+
+def _aggregates(db, scope):
+    with storage.LatestResults(db, scope) as latest:
+        return latest.aggregates()
+
+
+def _moves(db, scope):
+    with storage.LatestResults(db, scope) as latest:
+        return latest.style_moves()
+
+
+def _members(db, scope):
+    with storage.LatestResults(db, scope) as latest:
+        return latest.members()
+
 
 @pytest.fixture
 def db(app):
@@ -188,7 +205,7 @@ def team(app):
 
 
 def _summary(db, team_id, since=None, until=None):
-    return stats.team_summary(storage.team_aggregates(db, _scope(team_id, since, until)))
+    return stats.team_summary(_aggregates(db, _scope(team_id, since, until)))
 
 
 def test_aggregates_use_only_each_members_latest_result(app, questionnaire, db, team):
@@ -217,7 +234,7 @@ def test_aggregates_exclude_other_teams(app, questionnaire, db, team):
     assert (summary.members, summary.responses) == (3, 3)
     assert summary.style_counts == KNOWN_STYLE_COUNTS
     assert summary.scales["assertiveness"].mean == pytest.approx(50.0)
-    both = stats.team_summary(storage.team_aggregates(db, storage.Scope((team["id"], sibling["id"]))))
+    both = stats.team_summary(_aggregates(db, storage.Scope((team["id"], sibling["id"]))))
     assert (both.members, both.responses) == (4, 5)
     assert both.style_counts["analytical"] == 1
 
@@ -270,10 +287,10 @@ def test_date_range_is_inclusive_by_day(app, questionnaire, db, team, since, unt
     for name, ka, kr, created_at in DATED:
         add_result(app, questionnaire, team["id"], name, ka, kr, created_at=created_at)
     scope = _scope(team["id"], since, until)
-    summary = stats.team_summary(storage.team_aggregates(db, scope))
+    summary = stats.team_summary(_aggregates(db, scope))
     assert summary.members == len(members)
     assert summary.responses == len(members)
-    assert {m["name"] for m in storage.members(db, scope)} == members
+    assert {m["name"] for m in _members(db, scope)} == members
     assert len(list(storage.scope_responses(db, scope))) == len(members)
 
 
@@ -293,17 +310,17 @@ def test_empty_scope_aggregates_to_zero(db, team):
     summary = _summary(db, team["id"])
     assert (summary.members, summary.responses) == (0, 0)
     assert summary.style_counts == {s: 0 for s in STYLES}
-    assert storage.team_aggregates(db, storage.Scope(()))["members"] == 0
+    assert _aggregates(db, storage.Scope(())).members == 0
 
 
 # --- what changed: each retaker's latest style against the one before it ---------
 
 def test_style_changes_counts_retakers_and_orders_moves_most_common_first():
     pairs = [
-        {"previous": "analytical", "latest": "amiable", "n": 1},
-        {"previous": "driver", "latest": "driver", "n": 4},      # took it again, same style
-        {"previous": "driver", "latest": "amiable", "n": 1},
-        {"previous": "expressive", "latest": "driver", "n": 3},
+        stats.StyleMove("analytical", "amiable", 1),
+        stats.StyleMove("driver", "driver", 4),      # took it again, same style
+        stats.StyleMove("driver", "amiable", 1),
+        stats.StyleMove("expressive", "driver", 3),
     ]
     changes = stats.style_changes(pairs)
     assert changes.retakers == 9
@@ -333,14 +350,14 @@ def test_style_moves_compare_the_latest_result_with_the_one_before_it(app, quest
     _history(app, questionnaire, team["id"])
     db = connect(app)
     try:
-        changes = stats.style_changes(storage.style_moves(db, storage.Scope((team["id"],))))
-        members = {m["name"]: m["previous_style"] for m in storage.members(db, storage.Scope((team["id"],)))}
+        changes = stats.style_changes(_moves(db, storage.Scope((team["id"],))))
+        members = {m["name"]: m["previous_style"] for m in _members(db, storage.Scope((team["id"],)))}
         # In April onwards the earlier results lie outside the period, yet they are what the latest is compared with.
         since_april = storage.Scope((team["id"],), start="2026-04-01T00:00:00+00:00")
-        later = stats.style_changes(storage.style_moves(db, since_april))
+        later = stats.style_changes(_moves(db, since_april))
         # Up to March: D's latest is then the driver result, after expressive.
         until_march = storage.Scope((team["id"],), end="2026-04-01T00:00:00+00:00")
-        earlier = stats.style_changes(storage.style_moves(db, until_march))
+        earlier = stats.style_changes(_moves(db, until_march))
     finally:
         db.close()
     assert (changes.retakers, changes.changed) == (3, 2)

@@ -37,7 +37,7 @@ EN_NAMES = {"driver": "Driver", "expressive": "Expressive", "amiable": "Amiable"
 EXPORT_HEADER = [
     "id", "created_at", "team", "name", "employee_id", "style", "secondary_style", "clarity",
     "assertiveness", "responsiveness", "driver", "expressive", "amiable", "analytical",
-    "flags", "questionnaire", "questionnaire_version", "lang",
+    "flags", "questionnaire", "questionnaire_version", "lang", "agent_id", "scoring_version",
 ]
 
 

@@ -27,7 +27,7 @@ from helpers import (
 EXPORT_KEYS = [
     "id", "created_at", "team", "name", "employee_id", "style", "secondary_style", "clarity",
     "assertiveness", "responsiveness", "driver", "expressive", "amiable", "analytical",
-    "flags", "questionnaire", "questionnaire_version", "lang",
+    "flags", "questionnaire", "questionnaire_version", "lang", "agent_id", "scoring_version",
 ]
 
 

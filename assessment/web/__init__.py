@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
@@ -13,6 +13,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from .. import clock, storage
+from . import agent, api, assets, auth, trainer
+from .common import app_timezone, close_db, error_response
 
 csrf = CSRFProtect()
 
@@ -62,9 +64,6 @@ class SessionInterface(SecureCookieSessionInterface):
 
 
 def init_app(app: Flask) -> None:
-    from .. import cli
-    from . import agent, api, assets, auth, trainer
-
     app.url_map.converters["id"] = IdConverter
     app.extensions["timezone"] = ZoneInfo(app.config["TIMEZONE"])
     app.jinja_env.filters["local_date"] = lambda stamp: clock.local_date(stamp, app_timezone())
@@ -72,7 +71,6 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     csrf.exempt(api.bp)
     auth.login_manager.init_app(app)
-    cli.init_app(app)
     for blueprint in (assets.bp, agent.bp, auth.bp, trainer.bp, api.bp):
         app.register_blueprint(blueprint)
     app.session_interface = SessionInterface()
@@ -118,25 +116,6 @@ class ResponseHeaders:
 
 
 def _http_error(exc: HTTPException):
-    from .api import error_response
-
     if request.path.startswith("/api/"):
         return error_response(exc.code or 500, exc.name, exc.description)
     return render_template("error.html", error=exc), exc.code
-
-
-def app_timezone() -> ZoneInfo:
-    return current_app.extensions["timezone"]
-
-
-def get_db():
-    """One connection per request, handed back to the app's pool when the request ends."""
-    if "db" not in g:
-        g.db = current_app.extensions["db_pool"].acquire()
-    return g.db
-
-
-def close_db(exc=None) -> None:
-    db = g.pop("db", None)
-    if db is not None:
-        current_app.extensions["db_pool"].release(db)

@@ -12,36 +12,12 @@ from markupsafe import Markup
 
 from .. import charts, content, storage
 from ..i18n import current_lang
-from ..model import AXES
 from ..forms import CodeForm, JoinForm, page_form
 from ..questionnaire import Questionnaire
-from ..scoring import profile_from_axes, score
-from . import get_db
+from ..scoring import score
+from .common import chart_labels, default_questionnaire, get_db, questionnaire_or_404, questionnaires
 
 bp = Blueprint("agent", __name__)
-
-
-def questionnaires() -> dict[str, Questionnaire]:
-    return current_app.extensions["questionnaires"]
-
-
-def questionnaire_or_404(slug: str) -> Questionnaire:
-    q = questionnaires().get(slug)
-    if q is None:
-        abort(404)
-    return q
-
-
-def default_questionnaire() -> Questionnaire:
-    """The questionnaire whose content names styles on team pages."""
-    qs = questionnaires()
-    return qs.get("communication-style") or next(iter(qs.values()))
-
-
-def chart_labels(q: Questionnaire) -> tuple[dict[str, str], dict[str, str]]:
-    """Style names and axis titles in the request's language, for charts and tables."""
-    axis_titles = {"assertiveness": _("Assertiveness"), "responsiveness": _("Responsiveness")}
-    return content.style_names(q, current_lang()), axis_titles
 
 
 @bp.get("/")
@@ -244,7 +220,7 @@ def _render_result(token: str) -> str:
     if row is None:
         abort(404)
     q = questionnaire_or_404(row["questionnaire"])
-    profile = profile_from_axes({a: row[a] for a in AXES}, flags=tuple(row["flags"]))
+    profile = row["profile"]
     names, axis_titles = chart_labels(q)
     figures = {
         "radar": charts.radar(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, jsonify, request, url_for
 from flask_login import current_user, login_required
 
 from .. import stats, storage
@@ -13,9 +13,7 @@ from ..forms import EMPLOYEE_ID_MAX, NAME_MAX, clean_name
 from ..model import DEFAULT_LANG, LANGS
 from ..openapi import spec
 from ..scoring import AnswerError, score
-from . import get_db
-from .agent import questionnaires
-from .trainer import export_record
+from .common import error_response, export_record, get_db, questionnaires
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -23,12 +21,6 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 class BadRequest(Exception):
     def __init__(self, error: str, details=None, status: int = 400):
         self.error, self.details, self.status = error, details, status
-
-
-def error_response(status: int, error: str, details=None):
-    # ASCII escapes: details may echo whatever the client sent, even half a character.
-    body = json.dumps({"error": error, "details": details}, ensure_ascii=True)
-    return Response(body, status=status, mimetype="application/json")
 
 
 @bp.errorhandler(BadRequest)
@@ -144,16 +136,7 @@ def create_response(slug: str):
     except storage.TeamGone:  # removed between the code check and the write
         raise BadRequest("Invalid team membership", {"invite_code": NO_SUCH_CODE}) from None
     result_url = url_for("agent.result", token=row["token"], lang=lang, _external=True)
-    payload = {
-        "id": row["id"],
-        "style": profile.style,
-        "secondary_style": profile.secondary_style,
-        "clarity": profile.clarity,
-        "axes": profile.axes,
-        "scores": profile.scores,
-        "flags": list(profile.flags),
-        "result_url": result_url,
-    }
+    payload = {"id": row["id"], **profile.as_dict(), "result_url": result_url}
     response = jsonify(payload)
     response.status_code = 201
     response.headers["Location"] = result_url
@@ -229,9 +212,9 @@ def create_team():
 @login_required
 def team_summary(team_id: int):
     team = _team_or_404(team_id)
-    scope = storage.Scope((team["id"],))
-    summary = stats.team_summary(storage.team_aggregates(get_db(), scope))
-    changes = stats.style_changes(storage.style_moves(get_db(), scope))
+    with storage.LatestResults(get_db(), storage.Scope((team["id"],))) as latest:
+        summary = stats.team_summary(latest.aggregates())
+        changes = stats.style_changes(latest.style_moves())
     return jsonify({"id": team["id"], "name": team["name"], **summary.as_dict(), "style_changes": changes.as_dict()})
 
 

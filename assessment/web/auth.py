@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import storage, throttle
 from ..forms import PASSWORD_MAX, PASSWORD_MIN, LoginForm, PasswordForm
-from . import get_db
+from .common import error_response, get_db
 
 bp = Blueprint("auth", __name__, url_prefix="/trainer")
 login_manager = LoginManager()
@@ -57,8 +57,6 @@ def _load_from_token(req):
 @login_manager.unauthorized_handler
 def _unauthorized():
     if request.path.startswith("/api/"):
-        from .api import error_response
-
         return error_response(401, "Authentication required", "sign in, or send Authorization: Bearer <token>")
     return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
 

@@ -11,10 +11,9 @@ from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 
 from .. import charts, clock, stats, storage
-from ..model import AXES, STYLES
+from ..model import STYLES
 from ..forms import FilterForm, TeamForm
-from . import app_timezone, get_db
-from .agent import chart_labels, default_questionnaire
+from .common import EXPORT_FIELDS, app_timezone, chart_labels, default_questionnaire, export_record, get_db
 
 bp = Blueprint("trainer", __name__, url_prefix="/trainer")
 
@@ -82,38 +81,33 @@ def _dashboard(team_ids: tuple[int, ...], team: dict | None, teams: list | None 
     db = get_db()
     q = default_questionnaire()
     scope, filters = _scope(team_ids)
-    summary = stats.team_summary(storage.team_aggregates(db, scope))
     names, axis_titles = chart_labels(q)
-
-    figures = {"mix": charts.style_mix(summary.style_counts, names)}
-    if summary.members:
-        figures["radar"] = charts.radar(
-            [{"name": _("Team mean"), "scores": summary.mean_scores, "spread": summary.spread}], names
-        )
-        if summary.members <= SCATTER_LIMIT:
-            points = storage.member_points(db, scope, SCATTER_LIMIT)
-            figures["map"] = charts.quadrant(
-                [{**p, "label": p["name"]} for p in points], names, axis_titles
-            )
-        else:
-            cells = storage.density(db, scope, DENSITY_CELL)
-            figures["map"] = charts.density(cells, DENSITY_CELL, names, axis_titles, _("Members"))
-
     sort = request.args.get("sort", "name")
     sort = sort if sort in storage.SORTS else "name"
     descending = request.args.get("dir") == "desc"
-    pages = max(1, -(-summary.members // PAGE_SIZE))
-    page = min(max(1, request.args.get("page", 1, type=int) or 1), pages)
-    members = storage.members(db, scope, sort, descending, PAGE_SIZE, (page - 1) * PAGE_SIZE)
-    changes = stats.style_changes(storage.style_moves(db, scope))
+
+    with storage.LatestResults(db, scope) as latest:
+        summary = stats.team_summary(latest.aggregates())
+        figures = {"mix": charts.style_mix(summary.style_counts, names)}
+        if summary.members:
+            figures["radar"] = charts.radar(
+                [{"name": _("Team mean"), "scores": summary.mean_scores, "spread": summary.spread}], names
+            )
+            if summary.members <= SCATTER_LIMIT:
+                figures["map"] = charts.quadrant(
+                    [{**p, "label": p["name"]} for p in latest.points(SCATTER_LIMIT)], names, axis_titles
+                )
+            else:
+                figures["map"] = charts.density(latest.density(DENSITY_CELL), DENSITY_CELL, names, axis_titles,
+                                                _("Members"))
+        pages = max(1, -(-summary.members // PAGE_SIZE))
+        page = min(max(1, request.args.get("page", 1, type=int) or 1), pages)
+        members = latest.members(sort, descending, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+        changes = stats.style_changes(latest.style_moves())
+        fitting = latest.fitting_members(8)
     coverage = [
-        {
-            "style": s,
-            "fits": summary.fits[s],
-            "thin": summary.thin[s],
-            "names": storage.fitting_members(db, scope, s, 8),
-            "advice": q.customers[s].coverage,
-        }
+        {"style": s, "fits": summary.fits[s], "thin": summary.thin[s], "names": fitting[s],
+         "advice": q.customers[s].coverage}
         for s in STYLES
     ]
     return render_template(
@@ -147,7 +141,8 @@ def agent(agent_id: int):
         abort(404)
     results = storage.agent_responses(db, agent_id)
     names, axis_titles = chart_labels(default_questionnaire())
-    team_summary = stats.team_summary(storage.team_aggregates(db, storage.Scope((agent["team_id"],))))
+    with storage.LatestResults(db, storage.Scope((agent["team_id"],))) as team_latest:
+        team_summary = stats.team_summary(team_latest.aggregates())
     figures = {}
     if results:
         latest = results[-1]
@@ -158,7 +153,7 @@ def agent(agent_id: int):
         )
         figures["radar"] = charts.radar(
             [
-                {"name": agent["name"], "scores": {s: latest[s] for s in STYLES}},
+                {"name": agent["name"], "scores": latest["profile"].scores},
                 {"name": _("Team mean"), "scores": team_summary.mean_scores},
             ],
             names,
@@ -232,16 +227,6 @@ def team_settings(team_id: int):
 
 
 # --- export --------------------------------------------------------------------
-
-EXPORT_FIELDS = (
-    "id", "created_at", "team", "name", "employee_id", "style", "secondary_style", "clarity",
-    *AXES, *STYLES, "flags", "questionnaire", "questionnaire_version", "lang",
-)
-
-
-def export_record(row: dict) -> dict:
-    return {f: row[f] for f in EXPORT_FIELDS}
-
 
 def csv_safe(value) -> str:
     """Spreadsheets run cells that start with = + - @ (or tab/CR) as formulas: defuse them."""

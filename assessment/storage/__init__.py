@@ -1,0 +1,24 @@
+"""Every query the app makes, behind named functions, one module per job:
+
+- db: the connection, the pool, write transactions, the schema migrations, backup;
+- accounts: trainers, API tokens, the sign-in throttle;
+- teams: teams, invite codes, members, removing them;
+- results: saving and reading results, team aggregates, rescoring.
+
+Callers use `storage.<name>`; the package names each public function once here.
+"""
+
+from .accounts import (
+    UsernameTaken, api_tokens_for, clear_login_failures, create_api_token, create_trainer, end_sessions,
+    login_failures_since, record_login_failure, revoke_api_tokens, set_password, trainer_by_api_token,
+    trainer_by_id, trainer_by_username,
+)
+from .db import BUSY_TIMEOUT_MS, Pool, backup, connect, migrate, migrations, new_token, now, write_transaction
+from .results import (
+    SORTS, LatestResults, RescoreReport, Scope, TeamGone, agent_responses, profile_columns, profile_of,
+    rescore, response_by_token, result_count, save_response, scope_responses, team_members, token_exists,
+)
+from .teams import (
+    CODE_ALPHABET, CODE_LENGTH, Membership, agent_for, create_team, delete_agent, delete_team, member_count,
+    new_invite_code, normalise_code, rename_team, team_by_code, team_exists, team_for, teams_for,
+)

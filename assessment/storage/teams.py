@@ -1,0 +1,125 @@
+"""Teams, their invite codes and members (agents), and removing them."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from ..collation import sort_key
+from .db import all_rows, insert, now, one, write_transaction
+
+
+
+# No 0/O, 1/I/L: a code read out in a classroom should survive being heard.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 6
+
+
+def new_invite_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def create_team(db: Database, trainer_id: int, name: str) -> dict:
+    with write_transaction(db):
+        while True:
+            code = new_invite_code()
+            if not one(db, "SELECT 1 FROM teams WHERE invite_code = ?", [code]):
+                break
+        row = {"trainer_id": trainer_id, "name": name, "invite_code": code, "created_at": now(),
+               "sort_key": sort_key(name)}
+        row["id"] = insert(db, "teams", row)
+    return row
+
+
+def teams_for(db: Database, trainer_id: int) -> list[dict]:
+    return all_rows(
+        db,
+        """SELECT teams.id, teams.name, teams.invite_code, teams.created_at,
+                  (SELECT COUNT(*) FROM agents WHERE agents.team_id = teams.id) AS member_count,
+                  (SELECT COUNT(*) FROM responses WHERE responses.team_id = teams.id) AS response_count,
+                  (SELECT MAX(created_at) FROM responses WHERE responses.team_id = teams.id) AS last_response_at
+           FROM teams WHERE trainer_id = ? ORDER BY teams.sort_key, teams.name, teams.id""",
+        [trainer_id],
+    )
+
+
+def team_for(db: Database, trainer_id: int, team_id: int) -> dict | None:
+    """A team only if this trainer owns it: the one place ownership is decided."""
+    return one(db, "SELECT * FROM teams WHERE id = ? AND trainer_id = ?", [team_id, trainer_id])
+
+
+def rename_team(db: Database, team_id: int, name: str) -> None:
+    with write_transaction(db):
+        db.execute("UPDATE teams SET name = ?, sort_key = ? WHERE id = ?", [name, sort_key(name), team_id])
+
+
+def delete_team(db: Database, team_id: int) -> int:
+    """A team with its members and all their results, in one transaction; returns how many results."""
+    with write_transaction(db):
+        removed = db.execute("DELETE FROM responses WHERE team_id = ?", [team_id]).rowcount
+        db.execute("DELETE FROM agents WHERE team_id = ?", [team_id])
+        db.execute("DELETE FROM teams WHERE id = ?", [team_id])
+    return removed
+
+
+def team_exists(db: Database, team_id: int) -> bool:
+    return db.execute("SELECT 1 FROM teams WHERE id = ?", [team_id]).fetchone() is not None
+
+
+def team_by_code(db: Database, code: str) -> dict | None:
+    return one(db, "SELECT id, name, invite_code FROM teams WHERE invite_code = ?", [normalise_code(code)])
+
+
+@dataclass(frozen=True)
+class Membership:
+    """Who is taking the questionnaire for which team."""
+
+    team_id: int
+    name: str
+    employee_id: str | None = None
+
+    @property
+    def identity(self) -> str:
+        if self.employee_id:
+            return "employee:" + self.employee_id.strip().casefold()
+        return "name:" + " ".join(self.name.split()).casefold()
+
+
+def agent_id_for(db: Database, member: Membership, created_at: str) -> int:
+    found = one(db, "SELECT id FROM agents WHERE team_id = ? AND identity = ?", [member.team_id, member.identity])
+    if found:
+        # The latest name given is the one the trainer sees.
+        db.execute("UPDATE agents SET name = ?, sort_key = ? WHERE id = ?",
+                   [member.name, sort_key(member.name), found["id"]])
+        return found["id"]
+    return insert(db, "agents", {
+        "team_id": member.team_id, "name": member.name, "employee_id": member.employee_id or None,
+        "identity": member.identity, "created_at": created_at, "sort_key": sort_key(member.name),
+    })
+
+
+def agent_for(db: Database, trainer_id: int, agent_id: int) -> dict | None:
+    return one(
+        db,
+        "SELECT agents.*, teams.name AS team_name FROM agents JOIN teams ON teams.id = agents.team_id "
+        "WHERE agents.id = ? AND teams.trainer_id = ?",
+        [agent_id, trainer_id],
+    )
+
+
+def delete_agent(db: Database, agent_id: int) -> int:
+    """A member and every result they gave, in one transaction; returns how many results."""
+    with write_transaction(db):
+        removed = db.execute("DELETE FROM responses WHERE agent_id = ?", [agent_id]).rowcount
+        db.execute("DELETE FROM agents WHERE id = ?", [agent_id])
+    return removed
+
+
+def member_count(db: Database, team_id: int) -> int:
+    return db.execute("SELECT COUNT(*) FROM agents WHERE team_id = ?", [team_id]).fetchone()[0]
