@@ -31,7 +31,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from benchmarks.run import CONCURRENCY, wrk
+from benchmarks.load import CONCURRENCY, ensure_wrk, wrk
 from benchmarks.server import HOST, free_port
 
 PACKAGES = ("django-survey-and-report", "gunicorn")
@@ -336,6 +336,7 @@ def run_peer(seconds: float, workers: int, questions: int) -> dict:
 
 
 if __name__ == "__main__":
+    ensure_wrk()
     result = run_peer(5, 4, 32)
     print(f"django-survey-and-report {result['versions']['django-survey-and-report']} "
           f"(Django {result['versions']['django']}, gunicorn {result['versions']['gunicorn']}), "

@@ -45,6 +45,7 @@ class Server:
                     "FLASK_SECRET_KEY": "benchmark-" + "k" * 40, **(env or {})}
         self.process: subprocess.Popen | None = None
         self.started_in: float | None = None
+        self.output = ""  # the server's stderr, kept when it stops (tracebacks land there)
 
     def start(self, timeout: float = 20.0) -> "Server":
         began = time.perf_counter()
@@ -93,6 +94,8 @@ class Server:
     def _close_log(self) -> None:
         log = getattr(self, "log", None)
         if log is not None and not log.closed:
+            log.seek(0)
+            self.output = log.read().decode(errors="replace")
             log.close()
 
     def __enter__(self) -> "Server":
