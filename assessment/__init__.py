@@ -10,7 +10,7 @@ from flask import Flask
 
 from . import cli, i18n, storage, web
 from .clock import DEFAULT_TIMEZONE
-from .questionnaire import load_all
+from .questionnaire import load_all, load_versions
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     # A broken questionnaire file raises here, naming the file, item and problem.
     app.extensions["questionnaires"] = load_all(app.config["QUESTIONNAIRES"])
+    app.extensions["questionnaire_versions"] = load_versions(app.config["QUESTIONNAIRES"], app.extensions["questionnaires"])
     storage.migrate(app.config["DATABASE"])
     i18n.init_app(app)
     web.init_app(app)

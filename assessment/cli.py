@@ -127,13 +127,11 @@ def backup(path: str) -> None:
 @click.option("--dry-run", is_flag=True, help="Count what would change; write nothing.")
 def rescore(dry_run: bool) -> None:
     """Score every stored result again from its raw answers (after a scoring change)."""
-    loaded = current_app.extensions["questionnaires"]
+    versions = current_app.extensions["questionnaire_versions"]
 
     def score_row(row: dict):
-        q = loaded.get(row["questionnaire"])
-        if q is None or q.version != row["questionnaire_version"]:
-            return None
-        return score(q, row["answers"], duration_seconds=row["duration_seconds"])
+        q = versions.get((row["questionnaire"], row["questionnaire_version"]))
+        return None if q is None else score(q, row["answers"], duration_seconds=row["duration_seconds"])
 
     db = _db()
     try:

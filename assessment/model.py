@@ -28,3 +28,13 @@ def style_at(assertiveness_high: bool, responsiveness_high: bool) -> str:
         "responsiveness": 1 if responsiveness_high else -1,
     }
     return next(s for s in STYLES if STYLE_POLES[s] == want)
+
+
+# The observer form's third scale: how well a person adapts to the other person.
+VERSATILITY = "versatility"
+
+# The seven service abilities a centre's QC scores, in display order.
+ABILITIES = (
+    "listening", "understanding", "problem_solving", "expression",
+    "emotional_control", "learning", "attention_to_detail",
+)

@@ -10,15 +10,22 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from .model import AXES, LANGS, STYLES
+from .model import ABILITIES, AXES, LANGS, STYLES, VERSATILITY
 
 KEYINGS = ("plus", "minus")
+# self: an agent describes themself (items on the two axes, with all the style content);
+# observer: someone rates an agent (the two axes plus versatility, no content of its own);
+# rating: a scorecard of behaviours, each under one ability, with anchors for 1, 3 and 5.
+KINDS = ("self", "observer", "rating")
+KIND_AXES = {"self": AXES, "observer": AXES + (VERSATILITY,), "rating": ()}
+ABOUT = ("call", "team")  # what an item describes: customer calls, or work with the team
+ANCHOR_POINTS = ("1", "3", "5")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 ITEM_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
@@ -48,10 +55,13 @@ class Text:
 @dataclass(frozen=True)
 class Item:
     id: str
-    axis: str
+    axis: str | None  # None on a rating scorecard, whose items have an ability instead
     keyed: str
     text: Text
     mirror: str | None = None
+    about: str | None = None
+    ability: str | None = None
+    anchors: Mapping[str, Text] | None = None  # "1", "3", "5" -> what that score sounds like
 
 
 @dataclass(frozen=True)
@@ -107,6 +117,19 @@ class Tip:
     summary: Text
     dial_up: tuple[Text, ...]
     dial_down: tuple[Text, ...]
+    say: tuple[Text, ...] = ()  # lines to say on a live call
+    avoid: Text | None = None  # a line not to say ...
+    instead: Text | None = None  # ... and what to say instead
+
+
+@dataclass(frozen=True)
+class AbilityContent:
+    """One of the seven service abilities: its name and how to practise it."""
+
+    key: str
+    name: Text
+    description: Text
+    practices: tuple[Text, ...]
 
 
 @dataclass(frozen=True)
@@ -122,6 +145,8 @@ class Questionnaire:
     styles: Mapping[str, StyleContent]
     customers: Mapping[str, CustomerType]
     tips: Mapping[tuple[str, str], Tip]
+    kind: str = "self"
+    abilities: Mapping[str, AbilityContent] = field(default_factory=lambda: MappingProxyType({}))
 
     def item(self, item_id: str) -> Item:
         return self._by_id[item_id]
@@ -145,7 +170,15 @@ class Questionnaire:
 
     @cached_property
     def axis_items(self) -> dict[str, tuple[str, ...]]:
-        return {axis: tuple(i.id for i in self.items if i.axis == axis) for axis in AXES}
+        """Item ids by axis, for every axis this kind of questionnaire has."""
+        return {axis: tuple(i.id for i in self.items if i.axis == axis) for axis in KIND_AXES[self.kind]}
+
+    @cached_property
+    def ability_items(self) -> dict[str, tuple[str, ...]]:
+        """Item ids by ability, on a rating scorecard (empty elsewhere)."""
+        if self.kind != "rating":
+            return {}
+        return {a: tuple(i.id for i in self.items if i.ability == a) for a in ABILITIES}
 
     @cached_property
     def pages(self) -> tuple[tuple[Item, ...], ...]:
@@ -245,15 +278,23 @@ def load_questionnaire(path: str | Path) -> Questionnaire:
         r.problem("questionnaire", "'page_size' must be 1 or more")
         page_size = 8
 
+    kind = data.get("kind", "self")
+    if kind not in KINDS:
+        r.problem("questionnaire", f"unknown kind '{_shown(kind)}' (expected one of {', '.join(KINDS)})")
+        kind = "self"
     scale = _read_scale(r, data)
-    items = _read_items(r, data)
-    skills = {
-        key: r.text(value, f"skill '{_shown(key)}'")
-        for key, value in r.table(data, "skills", "questionnaire").items()
-    }
-    styles = _read_styles(r, data, skills)
-    customers = _read_customers(r, data)
-    tips = _read_tips(r, data)
+    items = _read_items(r, data, kind)
+    skills, styles, customers, tips, abilities = {}, {}, {}, {}, {}
+    if kind == "self":  # the style content every result page shows
+        skills = {
+            key: r.text(value, f"skill '{_shown(key)}'")
+            for key, value in r.table(data, "skills", "questionnaire").items()
+        }
+        styles = _read_styles(r, data, skills)
+        customers = _read_customers(r, data)
+        tips = _read_tips(r, data)
+    elif kind == "rating":
+        abilities = _read_abilities(r, data)
 
     if r.problems:
         raise QuestionnaireError(_at_most(r.problems, source))
@@ -269,6 +310,8 @@ def load_questionnaire(path: str | Path) -> Questionnaire:
         styles=MappingProxyType(styles),
         customers=MappingProxyType(customers),
         tips=MappingProxyType(tips),
+        kind=kind,
+        abilities=MappingProxyType(abilities),
     )
 
 
@@ -310,6 +353,35 @@ def load_all(directory: str | Path) -> dict[str, Questionnaire]:
     return found
 
 
+ARCHIVE = "archive"
+
+
+def load_versions(directory: str | Path, current: Mapping[str, Questionnaire]) -> dict[tuple[str, int], Questionnaire]:
+    """Every version a stored result may name, by (slug, version): the current files plus
+    earlier versions kept in `archive/`, so a result keeps the items and content it was
+    given even after its questionnaire moved on."""
+    versions = {(q.slug, q.version): q for q in current.values()}
+    problems: list[str] = []
+    for path in sorted((Path(directory) / ARCHIVE).glob("*.toml")):
+        try:
+            q = load_questionnaire(path)
+        except QuestionnaireError as exc:
+            problems.extend(f"{ARCHIVE}/{p}" for p in exc.problems)
+            continue
+        where = f"{ARCHIVE}/{path.name}: questionnaire"
+        if q.slug not in current:
+            problems.append(f"{where}: slug '{q.slug}' has no current file")
+        elif q.version >= current[q.slug].version:
+            problems.append(f"{where}: version {q.version} is not older than the current {current[q.slug].version}")
+        elif (q.slug, q.version) in versions:
+            problems.append(f"{where}: version {q.version} of '{q.slug}' is already archived")
+        else:
+            versions[(q.slug, q.version)] = q
+    if problems:
+        raise QuestionnaireError(problems)
+    return versions
+
+
 def _read_scale(r: _Reader, data: dict) -> Scale:
     table = r.table(data, "scale", "scale")
     low = r.integer(table, "min", "scale")
@@ -330,7 +402,7 @@ def _read_scale(r: _Reader, data: dict) -> Scale:
     return Scale(low, high, tuple(Text(en=e, zh=z) for e, z in zip(labels["en"], labels["zh"])))
 
 
-def _read_items(r: _Reader, data: dict) -> tuple[Item, ...]:
+def _read_items(r: _Reader, data: dict, kind: str = "self") -> tuple[Item, ...]:
     raw = data.get("items")
     if not isinstance(raw, list) or not raw:
         r.problem("questionnaire", "missing [[items]]")
@@ -350,14 +422,22 @@ def _read_items(r: _Reader, data: dict) -> tuple[Item, ...]:
             r.problem(where, "duplicate id")
             continue
         seen.add(item_id)
-        axis = r.choice(entry, "axis", where, AXES, "axis")
+        text = r.text({k: entry.get(k) for k in LANGS if k in entry}, where)
+        about = entry.get("about")
+        if about is not None and about not in ABOUT:
+            r.problem(where, f"unknown about '{_shown(about)}' (expected one of {', '.join(ABOUT)})")
+        if kind == "rating":
+            items.append(Item(id=item_id, axis=None, keyed="plus", text=text, about=about,
+                              ability=r.choice(entry, "ability", where, ABILITIES, "ability"),
+                              anchors=_read_anchors(r, entry, where)))
+            continue
+        axis = r.choice(entry, "axis", where, KIND_AXES[kind], "axis")
         keyed = r.choice(entry, "keyed", where, KEYINGS, "keying")
         mirror = entry.get("mirror")
         if mirror is not None and not isinstance(mirror, str):
             r.problem(where, "'mirror' must be an item id")
             mirror = None
-        text = r.text({k: entry.get(k) for k in LANGS if k in entry}, where)
-        items.append(Item(id=item_id, axis=axis, keyed=keyed, text=text, mirror=mirror))
+        items.append(Item(id=item_id, axis=axis, keyed=keyed, text=text, mirror=mirror, about=about))
 
     by_id = {item.id: item for item in items}
     for item in items:
@@ -373,10 +453,46 @@ def _read_items(r: _Reader, data: dict) -> tuple[Item, ...]:
             r.problem(where, f"mirror '{twin.id}' is on another axis ({twin.axis})")
         elif twin.keyed == item.keyed:
             r.problem(where, f"mirror '{twin.id}' must be keyed the other way (both are '{item.keyed}')")
-    for axis in AXES:
+    for axis in KIND_AXES[kind]:
         if not any(item.axis == axis for item in items):
             r.problem("questionnaire", f"no items for axis '{axis}'")
+    if kind == "rating":
+        for ability in ABILITIES:
+            if sum(item.ability == ability for item in items) < 2:
+                r.problem("questionnaire", f"ability '{ability}' needs at least 2 items")
     return tuple(items)
+
+
+def _read_anchors(r: _Reader, entry: dict, where: str) -> Mapping[str, Text]:
+    """What a 1, a 3 and a 5 sound like on a call: what lets two raters agree."""
+    table = entry.get("anchors")
+    if not isinstance(table, dict):
+        r.problem(where, "missing 'anchors' (a table with 1, 3 and 5)")
+        return MappingProxyType({})
+    for extra in sorted(set(table) - set(ANCHOR_POINTS)):
+        r.problem(where, f"unknown anchor '{_shown(extra)}' (expected {', '.join(ANCHOR_POINTS)})")
+    return MappingProxyType({p: r.text(table.get(p), f"{where}: anchors.{p}") for p in ANCHOR_POINTS})
+
+
+def _read_abilities(r: _Reader, data: dict) -> dict[str, AbilityContent]:
+    table = r.table(data, "abilities", "questionnaire")
+    for key in table:
+        if key not in ABILITIES:
+            r.problem(f"abilities '{_shown(key)}'", f"unknown ability (expected one of {', '.join(ABILITIES)})")
+    abilities = {}
+    for key in ABILITIES:
+        where = f"ability '{key}'"
+        entry = table.get(key)
+        if not isinstance(entry, dict):
+            r.problem(where, "no content for this ability")
+            continue
+        abilities[key] = AbilityContent(
+            key=key,
+            name=r.text(entry.get("name"), f"{where}: name"),
+            description=r.text(entry.get("description"), f"{where}: description"),
+            practices=r.texts(entry, "practices", where, minimum=3),
+        )
+    return abilities
 
 
 def _unknown_keys(r: _Reader, table: dict, what: str) -> None:
@@ -456,5 +572,8 @@ def _read_tips(r: _Reader, data: dict) -> dict[tuple[str, str], Tip]:
                 summary=r.text(entry.get("summary"), f"{where}: summary"),
                 dial_up=r.texts(entry, "dial_up", where),
                 dial_down=r.texts(entry, "dial_down", where),
+                say=r.texts(entry, "say", where, minimum=2) if "say" in entry else (),
+                avoid=r.text(entry.get("avoid"), f"{where}: avoid") if "avoid" in entry else None,
+                instead=r.text(entry.get("instead"), f"{where}: instead") if "instead" in entry else None,
             )
     return tips

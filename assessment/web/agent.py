@@ -15,14 +15,17 @@ from ..i18n import current_lang
 from ..forms import CodeForm, JoinForm, page_form
 from ..questionnaire import Questionnaire
 from ..scoring import score
-from .common import chart_labels, default_questionnaire, get_db, questionnaire_or_404, questionnaires
+from .common import (
+    chart_labels, default_questionnaire, get_db, questionnaire_or_404, questionnaire_version, questionnaires,
+)
 
 bp = Blueprint("agent", __name__)
 
 
 @bp.get("/")
 def index():
-    return render_template("agent/index.html", questionnaires=list(questionnaires().values()))
+    offered = [q for q in questionnaires().values() if q.kind == "self"]
+    return render_template("agent/index.html", questionnaires=offered)
 
 
 # --- joining a team -----------------------------------------------------------
@@ -96,14 +99,22 @@ def _started(slug: str) -> float:
     return started[slug]
 
 
+def _self_questionnaire(slug: str) -> Questionnaire:
+    """Agents take self questionnaires here; observer forms and scorecards have their own pages."""
+    q = questionnaire_or_404(slug)
+    if q.kind != "self":
+        abort(404)
+    return q
+
+
 @bp.get("/q/<slug>")
 def start(slug: str):
-    return redirect(url_for("agent.take", slug=questionnaire_or_404(slug).slug, page=1))
+    return redirect(url_for("agent.take", slug=_self_questionnaire(slug).slug, page=1))
 
 
 @bp.route("/q/<slug>/<int:page>", methods=["GET", "POST"])
 def take(slug: str, page: int):
-    q = questionnaire_or_404(slug)
+    q = _self_questionnaire(slug)
     if not 1 <= page <= len(q.pages):
         abort(404)
     items = q.pages[page - 1]
@@ -219,7 +230,7 @@ def _render_result(token: str) -> str:
     row = storage.response_by_token(get_db(), token)
     if row is None:
         abort(404)
-    q = questionnaire_or_404(row["questionnaire"])
+    q = questionnaire_version(row["questionnaire"], row["questionnaire_version"])
     profile = row["profile"]
     names, axis_titles = chart_labels(q)
     figures = {
@@ -237,20 +248,19 @@ def _render_result(token: str) -> str:
         profile=profile,
         style=content.coaching(q, profile.style),
         secondary=q.styles[profile.secondary_style],
-        style_content=_style_content(q.slug, profile.style, current_lang()),
+        style_content=_style_content(q, profile.style, current_lang()),
         names=names,
         axis_titles=axis_titles,
         figures=figures,
     )
 
 
-def _style_content(slug: str, style: str, lang: str) -> Markup:
-    """Coaching and the customer grid depend only on style and language, and content
-    never changes while the app runs: render them once per app, not on every view."""
+def _style_content(q: Questionnaire, style: str, lang: str) -> Markup:
+    """Coaching and the customer grid depend only on the questionnaire version, style and
+    language, and content never changes while the app runs: render them once per app."""
     cache = current_app.extensions.setdefault("style_content", {})
-    key = (slug, style, lang)
+    key = (q.slug, q.version, style, lang)
     if key not in cache:
-        q = questionnaires()[slug]
         cache[key] = Markup(render_template(
             "agent/_style_content.html",
             q=q,

@@ -42,6 +42,14 @@ def questionnaires() -> dict[str, Questionnaire]:
     return current_app.extensions["questionnaires"]
 
 
+def questionnaire_version(slug: str, version: int) -> Questionnaire:
+    """The questionnaire exactly as a stored result was given it (archived versions too); 404 if gone."""
+    q = current_app.extensions["questionnaire_versions"].get((slug, version))
+    if q is None:
+        abort(404)
+    return q
+
+
 def questionnaire_or_404(slug: str) -> Questionnaire:
     q = questionnaires().get(slug)
     if q is None:
