@@ -20,6 +20,8 @@ def choose(page, item_id: str, value: int) -> None:
 
 def test_agent_takes_the_questionnaire_in_chinese_and_sees_drawn_charts(live_server, page, questionnaire, tmp_path):
     page.set_default_timeout(10_000)
+    console_errors: list[str] = []
+    page.on("console", lambda message: console_errors.append(message.text) if message.type == "error" else None)
     answers = style_answers(questionnaire, "expressive", 2)
     pages = questionnaire.pages
 
@@ -60,11 +62,22 @@ def test_agent_takes_the_questionnaire_in_chinese_and_sees_drawn_charts(live_ser
         if number < len(pages):
             page.wait_for_url(re.compile(rf"/q/{questionnaire.slug}/{number + 1}$"))
 
+    # The page with the unanswered statement came back 400 on purpose, which Chromium logs
+    # as an error: count console errors from the result page on.
+    console_errors.clear()
     page.wait_for_url(re.compile(r"/r/[A-Za-z0-9_-]{20,}$"))
     page.wait_for_selector('#chart-radar[data-drawn="true"]', state="attached")
     page.wait_for_selector('#chart-quadrant[data-drawn="true"]', state="attached")
     assert page.locator("#chart-radar svg path").count() > 0
     assert page.locator("#chart-quadrant svg").count() > 0
+    # plotly.js is a custom bundle: a trace type left out of it is quietly drawn as a plain
+    # scatter, so check the types plotly.js drew, and their marks.
+    drawn = page.evaluate(
+        "() => ['radar', 'quadrant'].map(n => document.getElementById('chart-' + n)._fullData.map(t => t.type))"
+    )
+    assert drawn == [["scatterpolar"], ["scatter"]]
+    assert page.locator("#chart-radar .polarlayer .trace .point").count() == 5  # four spokes, closed
+    assert page.locator("#chart-quadrant .scatterlayer .point").count() == 1
 
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     body = page.locator("main").inner_text()
@@ -75,3 +88,4 @@ def test_agent_takes_the_questionnaire_in_chinese_and_sees_drawn_charts(live_ser
     page.screenshot(path=str(tmp_path / "result-360.png"), full_page=True)
     assert (tmp_path / "result-360.png").stat().st_size > 0
     assert page.js_errors == []
+    assert console_errors == []

@@ -283,6 +283,7 @@ def test_html_pages_carry_the_security_headers(shared, name):
     ("get", f"/vendor/plotly-{plotly_version()}.min.js", {}, 200),
     ("get", f"/vendor/plotly-{plotly_version()}.min.js", {"headers": {"If-None-Match": f'"plotly-{plotly_version()}"'}}, 304),
     ("get", "/vendor/plotly-0.0.0.min.js", {}, 404),
+    ("get", f"/vendor/plotly-{plotly_version().split('-')[0]}-0000000000.min.js", {}, 404),  # another build
     ("get", "/trainer", {}, 308),
     ("get", "/trainer/", {}, 302),
     ("get", "/trainer/logout", {}, 405),
@@ -299,6 +300,28 @@ def test_api_static_and_error_responses_carry_the_security_headers(client, metho
             if status >= 400:
                 body = response.get_json()
                 assert set(body) == {"error", "details"}
+
+
+def test_plotly_is_the_custom_bundle_gzipped_and_cached_for_a_year(client):
+    import gzip
+    import hashlib
+
+    url = f"/vendor/plotly-{plotly_version()}.min.js"
+    with client.get(url, headers={"Accept-Encoding": "identity"}) as raw, \
+            client.get(url, headers={"Accept-Encoding": "gzip, deflate"}) as zipped:
+        assert raw.data.startswith(b"/**\n* plotly.js (custom: ")
+        assert "Content-Encoding" not in raw.headers
+        assert zipped.headers["Content-Encoding"] == "gzip"
+        assert gzip.decompress(zipped.data) == raw.data
+        assert len(zipped.data) < 600_000  # the full plotly.js is 1.4 MB gzipped
+        for response in (raw, zipped):
+            assert response.mimetype == "text/javascript"
+            assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+            assert response.headers["Vary"] == "Accept-Encoding"
+            assert response.headers["ETag"] == f'"plotly-{plotly_version()}"'
+            assert "Set-Cookie" not in response.headers
+        # The URL names this very build: a rebuild gets a new URL past the year-long cache.
+        assert plotly_version().endswith("-" + hashlib.sha256(raw.data).hexdigest()[:10])
 
 
 def test_csp_allows_what_the_pages_load(shared):

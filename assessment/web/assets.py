@@ -1,29 +1,51 @@
-"""Static assets with versioned URLs, and plotly.js served from the plotly package.
+"""Static assets with versioned URLs, and the app's own plotly.js bundle.
 
 Versioned URLs let browsers cache for a year: a changed file gets a new URL.
-plotly.js is gzip-compressed once per process and kept in memory.
+
+plotly.js is a custom bundle with only the traces the charts draw
+(static/vendor/plotly-custom-<plotly.js version>.min.js, built by tools/build_plotly.sh).
+Its URL carries the plotly.js version and a hash of the file, so a rebuild changes it.
+It is gzip-compressed once per process and kept in memory.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import re
 import threading
+from functools import cache
 from pathlib import Path
 
-import plotly
 from flask import Blueprint, Response, abort, current_app, request, url_for
 
 bp = Blueprint("assets", __name__)
 
-PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+VENDOR = Path(__file__).resolve().parent.parent / "static" / "vendor"
+PLOTLY_GLOB = "plotly-custom-*.min.js"
+_PLOTLY_NAME = re.compile(r"plotly-custom-(?P<version>\d+\.\d+\.\d+[0-9A-Za-z.-]*)\.min\.js")
 YEAR = 365 * 24 * 3600
 _lock = threading.Lock()
 _plotly_cache: dict[str, bytes] = {}
 
 
+@cache
+def _plotly_bundle() -> tuple[str, bytes]:
+    """(version, bytes) of the one committed bundle. A missing or doubled bundle stops
+    the app at start-up rather than leaving every chart blank."""
+    found = sorted(VENDOR.glob(PLOTLY_GLOB))
+    if len(found) != 1:
+        raise RuntimeError(f"expected one {VENDOR / PLOTLY_GLOB}, found {len(found)}: run tools/build_plotly.sh")
+    match = _PLOTLY_NAME.fullmatch(found[0].name)
+    if not match:
+        raise RuntimeError(f"{found[0]}: no plotly.js version in the file name")
+    raw = found[0].read_bytes()
+    return f"{match['version']}-{hashlib.sha256(raw).hexdigest()[:10]}", raw
+
+
 def plotly_version() -> str:
-    return plotly.__version__
+    """The bundle's URL version: plotly.js version and content hash, e.g. 4.1.1-0123456789."""
+    return _plotly_bundle()[0]
 
 
 def static_url(filename: str) -> str:
@@ -42,13 +64,13 @@ def static_url(filename: str) -> str:
 
 
 def _plotly_bytes(compressed: bool) -> bytes:
-    key = "gzip" if compressed else "raw"
-    if key not in _plotly_cache:
+    if not compressed:
+        return _plotly_bundle()[1]
+    if "gzip" not in _plotly_cache:
         with _lock:
-            if key not in _plotly_cache:
-                raw = PLOTLY_JS.read_bytes()
-                _plotly_cache[key] = gzip.compress(raw, compresslevel=9, mtime=0) if compressed else raw
-    return _plotly_cache[key]
+            if "gzip" not in _plotly_cache:
+                _plotly_cache["gzip"] = gzip.compress(_plotly_bundle()[1], compresslevel=9, mtime=0)
+    return _plotly_cache["gzip"]
 
 
 @bp.route("/vendor/plotly-<version>.min.js")
