@@ -123,6 +123,18 @@ class Tip:
 
 
 @dataclass(frozen=True)
+class Reliability:
+    """How precisely an axis measures: what confidence in a result is computed from.
+
+    alpha is the scale's reliability; mean and sd describe how its 0-100 scores spread
+    (from the simulation in benchmarks/psychometrics.py until live figures replace them)."""
+
+    alpha: float
+    mean: float
+    sd: float
+
+
+@dataclass(frozen=True)
 class AbilityContent:
     """One of the seven service abilities: its name and how to practise it."""
 
@@ -146,6 +158,7 @@ class Questionnaire:
     customers: Mapping[str, CustomerType]
     tips: Mapping[tuple[str, str], Tip]
     kind: str = "self"
+    reliability: Mapping[str, Reliability] = field(default_factory=lambda: MappingProxyType({}))
     abilities: Mapping[str, AbilityContent] = field(default_factory=lambda: MappingProxyType({}))
 
     def item(self, item_id: str) -> Item:
@@ -284,7 +297,7 @@ def load_questionnaire(path: str | Path) -> Questionnaire:
         kind = "self"
     scale = _read_scale(r, data)
     items = _read_items(r, data, kind)
-    skills, styles, customers, tips, abilities = {}, {}, {}, {}, {}
+    skills, styles, customers, tips, abilities, reliability = {}, {}, {}, {}, {}, {}
     if kind == "self":  # the style content every result page shows
         skills = {
             key: r.text(value, f"skill '{_shown(key)}'")
@@ -293,6 +306,7 @@ def load_questionnaire(path: str | Path) -> Questionnaire:
         styles = _read_styles(r, data, skills)
         customers = _read_customers(r, data)
         tips = _read_tips(r, data)
+        reliability = _read_reliability(r, data)
     elif kind == "rating":
         abilities = _read_abilities(r, data)
 
@@ -311,6 +325,7 @@ def load_questionnaire(path: str | Path) -> Questionnaire:
         customers=MappingProxyType(customers),
         tips=MappingProxyType(tips),
         kind=kind,
+        reliability=MappingProxyType(reliability),
         abilities=MappingProxyType(abilities),
     )
 
@@ -461,6 +476,27 @@ def _read_items(r: _Reader, data: dict, kind: str = "self") -> tuple[Item, ...]:
             if sum(item.ability == ability for item in items) < 2:
                 r.problem("questionnaire", f"ability '{ability}' needs at least 2 items")
     return tuple(items)
+
+
+def _read_reliability(r: _Reader, data: dict) -> dict[str, Reliability]:
+    table = r.table(data, "reliability", "questionnaire")
+    found = {}
+    for axis in AXES:
+        where = f"reliability '{axis}'"
+        entry = table.get(axis)
+        if not isinstance(entry, dict):
+            r.problem(where, "missing (a table with alpha, mean and sd)")
+            continue
+        values = {k: entry.get(k) for k in ("alpha", "mean", "sd")}
+        bad = [k for k, v in values.items() if isinstance(v, bool) or not isinstance(v, (int, float))]
+        if bad:
+            r.problem(where, f"{', '.join(bad)} must be numbers")
+            continue
+        if not 0 < values["alpha"] < 1 or not 0 <= values["mean"] <= 100 or not 0 < values["sd"] <= 50:
+            r.problem(where, "alpha must lie between 0 and 1, mean within 0-100 and sd within 0-50")
+            continue
+        found[axis] = Reliability(float(values["alpha"]), float(values["mean"]), float(values["sd"]))
+    return found
 
 
 def _read_anchors(r: _Reader, entry: dict, where: str) -> Mapping[str, Text]:
