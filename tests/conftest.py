@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import threading
 from pathlib import Path
@@ -11,8 +10,9 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from assessment import create_app
 from assessment.questionnaire import load_all
+from helpers import csrf_token  # noqa: F401  (modules import it from here too)
+from helpers import make_api_token, make_app, make_team, make_trainer, rows, signed_in_client
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONNAIRES = ROOT / "questionnaires"
@@ -43,12 +43,8 @@ def style_answers(q, style: str, strength: int = 2) -> dict[str, int]:
 
 @pytest.fixture
 def app(tmp_path):
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "test-secret-key-" + "x" * 32,
-        "DATABASE": str(tmp_path / "test.sqlite3"),
-    })
-    yield app
+    """The app on a new database in the test's temporary directory."""
+    return make_app(tmp_path / "test.sqlite3")
 
 
 @pytest.fixture
@@ -56,10 +52,28 @@ def client(app):
     return app.test_client()
 
 
-def csrf_token(html: str) -> str:
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
-    assert match, "page has no CSRF token"
-    return match.group(1)
+@pytest.fixture
+def trainer(app) -> int:
+    """trainer-a, password helpers.PASSWORD; returns the trainer's id."""
+    return make_trainer(app, "trainer-a")
+
+
+@pytest.fixture
+def signed_in(app, trainer):
+    """A client of its own, signed in as trainer-a, pages in English."""
+    return signed_in_client(app, "trainer-a")
+
+
+@pytest.fixture
+def team(app, trainer) -> dict:
+    """trainer-a's team, no members yet."""
+    return make_team(app, trainer, "Morning shift 早班")
+
+
+@pytest.fixture
+def api_token(app, trainer) -> str:
+    """An API token of trainer-a, in plain text."""
+    return make_api_token(app, trainer)[1]
 
 
 class LiveServer:
@@ -182,12 +196,5 @@ def take_questionnaire(client, q, answers: dict, **kw):
 
 
 def response_rows(app) -> list[dict]:
-    import sqlite3
-
-    conn = sqlite3.connect(app.config["DATABASE"])
-    conn.row_factory = sqlite3.Row
-    try:
-        return [dict(row) for row in conn.execute("select * from responses order by id")]
-    finally:
-        conn.close()
+    return rows(app, "SELECT * FROM responses ORDER BY id")
 

@@ -1,4 +1,6 @@
-"""Builders for the trainer-workspace tests: trainers, teams, members with known scores.
+"""Plain builders shared by the test modules (fixtures live in conftest.py, which uses these).
+
+Apps, trainers, teams, tokens and results straight through storage; signing in; reading pages.
 
 `axis_answers(q, ka, kr)` answers every item so that the keyed value is `ka` on
 each assertiveness item and `kr` on each responsiveness item (1-5 scale), which
@@ -17,9 +19,8 @@ from html.parser import HTMLParser
 
 from werkzeug.security import generate_password_hash
 
-from assessment import storage
+from assessment import create_app, storage
 from assessment.scoring import score
-from conftest import csrf_token
 
 SLUG = "communication-style"
 RESPONSES_URL = f"/api/v1/questionnaires/{SLUG}/responses"
@@ -52,15 +53,32 @@ def axis_answers(q, ka: int, kr: int) -> dict[str, int]:
     return answers
 
 
-def connect(app):
-    return storage.connect(app.config["DATABASE"])
-
-
+SECRET_KEY = "test-secret-key-" + "x" * 32
+PASSWORD = "correct-horse-1"
 # A cheap hash keeps the many sign-ins of the tests fast; check_password_hash reads the method.
 FAST_HASH = "pbkdf2:sha256:1000"
 
 
-def make_trainer(app, username: str, password: str = "correct-horse-1") -> int:
+def make_app(db_path, **config):
+    """An app on its own database file, as the `app` fixture and tests needing a second app build it."""
+    return create_app({"TESTING": True, "SECRET_KEY": SECRET_KEY, "DATABASE": str(db_path), **config})
+
+
+def connect(app):
+    return storage.connect(app.config["DATABASE"])
+
+
+def page_text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def make_trainer(app, username: str, password: str = PASSWORD) -> int:
     db = connect(app)
     try:
         return storage.create_trainer(db, username, generate_password_hash(password, method=FAST_HASH))
@@ -72,6 +90,15 @@ def make_team(app, trainer_id: int, name: str) -> dict:
     db = connect(app)
     try:
         return storage.create_team(db, trainer_id, name)
+    finally:
+        db.close()
+
+
+def make_api_token(app, trainer_id: int, label: str = "") -> tuple[int, str]:
+    """(token id, the token in plain text): only its hash is stored."""
+    db = connect(app)
+    try:
+        return storage.create_api_token(db, trainer_id, label)
     finally:
         db.close()
 
@@ -96,12 +123,21 @@ def add_known_members(app, q, team_id: int) -> None:
         add_result(app, q, team_id, name, ka, kr)
 
 
-def login(client, username: str, password: str = "correct-horse-1"):
+def login(client, username: str, password: str = PASSWORD):
     html = client.get("/trainer/login").get_data(as_text=True)
     return client.post(
         "/trainer/login",
         data={"csrf_token": csrf_token(html), "username": username, "password": password},
     )
+
+
+def signed_in_client(app, username: str = "trainer-a", password: str = PASSWORD, lang: str | None = "en"):
+    """A new client of `app`, signed in as `username`; pages in `lang` (None: the default language)."""
+    client = app.test_client()
+    if lang:
+        client.get(f"/?lang={lang}")
+    assert login(client, username, password).status_code == 302
+    return client
 
 
 def api_submit(client, q, answers, **fields):

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from assessment import storage
-from helpers import FAST_HASH, add_result
-from werkzeug.security import generate_password_hash
+from helpers import add_result, make_team, make_trainer, rows
 
 pytestmark = pytest.mark.browser
 
@@ -19,21 +17,12 @@ SERIOUS = {"serious", "critical"}
 
 @pytest.fixture
 def seeded(app):
-    db = storage.connect(app.config["DATABASE"])
-    try:
-        trainer_id = storage.create_trainer(db, "axe", generate_password_hash("axe-password", method=FAST_HASH))
-        team = storage.create_team(db, trainer_id, "Accessible team 无障碍")
-    finally:
-        db.close()
+    team = make_team(app, make_trainer(app, "axe", "axe-password"), "Accessible team 无障碍")
     q = app.extensions["questionnaires"]["communication-style"]
     for i, (ka, kr) in enumerate([(4, 2), (2, 5), (5, 4), (1, 2), (3, 3)]):
         add_result(app, q, team["id"], f"成员 {i}", ka, kr)
-    db = storage.connect(app.config["DATABASE"])
-    try:
-        agent_id = db.execute("SELECT MIN(id) FROM agents").fetchone()[0]
-        token = db.execute("SELECT token FROM responses ORDER BY id LIMIT 1").fetchone()[0]
-    finally:
-        db.close()
+    agent_id = rows(app, "SELECT MIN(id) AS id FROM agents")[0]["id"]
+    token = rows(app, "SELECT token FROM responses ORDER BY id LIMIT 1")[0]["token"]
     return {"team": team, "agent_id": agent_id, "token": token}
 
 

@@ -11,26 +11,20 @@ import threading
 import time
 
 import pytest
-from werkzeug.security import generate_password_hash
 
-from assessment import create_app, storage
+from assessment import storage
 from assessment.scoring import score
-from conftest import csrf_token
-from helpers import api_submit, axis_answers, join_and_take, login, make_team
-
-PASSWORD = "correct-horse-1"
-
-
-def _app(db_path):
-    return create_app({"TESTING": True, "SECRET_KEY": "k" * 40, "DATABASE": str(db_path)})
-
-
-def _make_trainer(app, username="trainer-a"):
-    db = storage.connect(app.config["DATABASE"])
-    try:
-        return storage.create_trainer(db, username, generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"))
-    finally:
-        db.close()
+from helpers import (
+    api_submit,
+    axis_answers,
+    csrf_token,
+    join_and_take,
+    make_api_token,
+    make_app,
+    make_team,
+    make_trainer,
+    signed_in_client,
+)
 
 
 def run_backup(app, path):
@@ -69,8 +63,8 @@ def _responses(path) -> dict[int, str]:
 
 @pytest.fixture
 def populated(tmp_path, questionnaire):
-    app = _app(tmp_path / "live.sqlite3")
-    trainer = _make_trainer(app)
+    app = make_app(tmp_path / "live.sqlite3")
+    trainer = make_trainer(app, "trainer-a")
     teams = [make_team(app, trainer, "Morning shift 早班"), make_team(app, trainer, "Late shift")]
     tokens = []
     for n, (ka, kr) in enumerate([(5, 1), (1, 5), (4, 4), (2, 2)]):
@@ -84,11 +78,7 @@ def populated(tmp_path, questionnaire):
         tokens.append(response.get_json()["result_url"].rsplit("/", 1)[-1].split("?")[0])
     anonymous = api_submit(app.test_client(), questionnaire, axis_answers(questionnaire, 2, 4))
     tokens.append(anonymous.get_json()["result_url"].rsplit("/", 1)[-1].split("?")[0])
-    db = storage.connect(app.config["DATABASE"])
-    try:
-        _id, api_token = storage.create_api_token(db, trainer)
-    finally:
-        db.close()
+    _id, api_token = make_api_token(app, trainer)
     return {"app": app, "teams": teams, "tokens": tokens, "api_token": api_token, "dir": tmp_path}
 
 
@@ -188,8 +178,8 @@ BACKUP_SECONDS = 15
 def test_backup_finishes_while_another_connection_commits_every_millisecond(tmp_path, questionnaire):
     """A stepped backup restarts after every commit by another connection: under a steady
     stream of writes it never ends. The CLI's backup must finish anyway."""
-    app = _app(tmp_path / "steady.sqlite3")
-    team = make_team(app, _make_trainer(app), "Steady team")
+    app = make_app(tmp_path / "steady.sqlite3")
+    team = make_team(app, make_trainer(app, "trainer-a"), "Steady team")
     _bulk(app, questionnaire, team["id"], 40_000)
     live = app.config["DATABASE"]
     stop = threading.Event()
@@ -225,8 +215,8 @@ def test_backup_finishes_while_another_connection_commits_every_millisecond(tmp_
 
 
 def test_online_backup_while_submissions_continue_is_consistent(tmp_path, questionnaire):
-    app = _app(tmp_path / "busy.sqlite3")
-    trainer = _make_trainer(app)
+    app = make_app(tmp_path / "busy.sqlite3")
+    trainer = make_trainer(app, "trainer-a")
     team = make_team(app, trainer, "Busy team")
     _bulk(app, questionnaire, team["id"], 12_000)
     live = app.config["DATABASE"]
@@ -290,18 +280,11 @@ def _without_session_noise(html: str) -> str:
     return re.sub(r"app;dur=[0-9.]+", "", html)
 
 
-def _signed_in(app):
-    client = app.test_client()
-    client.get("/?lang=en")
-    assert login(client, "trainer-a", PASSWORD).status_code == 302
-    return client
-
-
 def test_restoring_the_copy_serves_the_same_results_dashboards_and_exports(populated):
     original = populated["app"]
     copy = populated["dir"] / "restore.sqlite3"
     assert run_backup(original, copy).exit_code == 0
-    restored = _app(copy)
+    restored = make_app(copy)
     assert restored.config["DATABASE"] == str(copy)
 
     for token in populated["tokens"]:
@@ -311,7 +294,7 @@ def test_restoring_the_copy_serves_the_same_results_dashboards_and_exports(popul
             assert before.status_code == after.status_code == 200
             assert after.get_data(as_text=True) == before.get_data(as_text=True), token
 
-    old, new = _signed_in(original), _signed_in(restored)
+    old, new = signed_in_client(original, "trainer-a"), signed_in_client(restored, "trainer-a")
     team_ids = [t["id"] for t in populated["teams"]]
     pages = ["/trainer/", "/trainer/all", "/trainer/all/export.csv", "/trainer/all/export.json"]
     pages += [f"/trainer/teams/{i}" for i in team_ids] + [f"/trainer/teams/{i}?sort=style&dir=desc" for i in team_ids]

@@ -219,10 +219,18 @@ def test_figures_are_strict_json(build):
 
 
 def test_trend_dates_read_the_same_in_both_languages():
+    """The trend's dates are ISO in Chinese and English alike: ticks as 2026-08-23 (never
+    plotly's English "Aug 23"), hover labels as 2026-08-23 09:15, only the axis titles differ."""
     rows = [{"created_at": "2026-08-23 09:15", "assertiveness": 58.0, "responsiveness": 44.0},
             {"created_at": "2026-09-20 14:00", "assertiveness": 70.0, "responsiveness": 44.0}]
-    fig = charts.trend(rows, AXIS_TITLES)
-    assert fig["layout"]["xaxis"]["tickformat"] == "%Y-%m-%d"  # not plotly's English "Aug 23"
-    assert [t["x"] for t in fig["data"]] == [["2026-08-23 09:15", "2026-09-20 14:00"]] * 2
-    assert all("%{x|%Y-%m-%d %H:%M}" in t["hovertemplate"] for t in fig["data"])
+    zh_titles = {"assertiveness": "自信度", "responsiveness": "回应度"}
+    figures = {lang: charts.trend(rows, titles) for lang, titles in (("en", AXIS_TITLES), ("zh", zh_titles))}
+    for lang, titles in (("en", AXIS_TITLES), ("zh", zh_titles)):
+        fig = figures[lang]
+        assert fig["layout"]["xaxis"] == {"type": "date", "fixedrange": True, "tickformat": "%Y-%m-%d",
+                                          "nticks": 4, "tickfont": {"size": 11}}, lang
+        assert [(t["x"], t["hovertemplate"]) for t in fig["data"]] == [
+            (["2026-08-23 09:15", "2026-09-20 14:00"], f"{titles[axis]}: %{{y:.0f}}<br>%{{x|%Y-%m-%d %H:%M}}<extra></extra>")
+            for axis in ("assertiveness", "responsiveness")
+        ], lang
 

@@ -10,6 +10,7 @@ import copy
 import gzip
 import json
 import os
+import re
 import sqlite3
 import time
 import tomllib
@@ -20,19 +21,25 @@ from urllib.parse import urlencode
 import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
-from werkzeug.security import generate_password_hash
 
-from assessment import create_app, storage
 from assessment.questionnaire import Questionnaire, QuestionnaireError, load_all, load_questionnaire
 from assessment.scoring import AnswerError, check_answers, score
-from conftest import SHIPPED, csrf_token
-from helpers import dump_toml
+from conftest import SHIPPED
+from helpers import (
+    RESPONSES_URL,
+    SLUG,
+    count,
+    csrf_token,
+    dump_toml,
+    make_api_token,
+    make_app,
+    make_team,
+    make_trainer,
+    signed_in_client,
+)
 
-SLUG = "communication-style"
-RESPONSES_URL = f"/api/v1/questionnaires/{SLUG}/responses"
 SHIPPED_BYTES = SHIPPED.read_bytes()
 SHIPPED_DATA = tomllib.loads(SHIPPED_BYTES.decode("utf-8"))
-PASSWORD = "correct-horse-1"
 
 FIXTURE_OK = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large]
 
@@ -327,8 +334,7 @@ def test_hostile_file_next_to_a_good_one_stops_start_up_naming_it(tmp_path, name
     (directory / "communication-style.toml").write_bytes(SHIPPED_BYTES)
     path = HOSTILE_FILES[name](directory)
     with pytest.raises(QuestionnaireError) as info:
-        create_app({"TESTING": True, "SECRET_KEY": "k" * 40, "DATABASE": str(tmp_path / "db.sqlite3"),
-                    "QUESTIONNAIRES": str(directory)})
+        make_app(tmp_path / "db.sqlite3", QUESTIONNAIRES=str(directory))
     assert_clean_questionnaire_error(info.value, path.name)
 
 
@@ -369,39 +375,22 @@ NAMES = st.one_of(
 
 def _app_with_team(database, team_name: str):
     """An app whose errors come back as responses, with trainer-a, one team and a token."""
-    app = create_app({
-        "TESTING": True, "PROPAGATE_EXCEPTIONS": False, "SECRET_KEY": "k" * 40, "DATABASE": str(database),
-    })
-    db = storage.connect(app.config["DATABASE"])
-    try:
-        trainer_id = storage.create_trainer(db, "trainer-a", generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000"))
-        team = storage.create_team(db, trainer_id, team_name)
-        _tid, token = storage.create_api_token(db, trainer_id)
-    finally:
-        db.close()
+    app = make_app(database, PROPAGATE_EXCEPTIONS=False)
+    trainer_id = make_trainer(app, "trainer-a")
+    team = make_team(app, trainer_id, team_name)
+    _tid, token = make_api_token(app, trainer_id)
     return app, team, token
 
 
 @pytest.fixture(scope="module")
 def form_app(tmp_path_factory):
     app, team, token = _app_with_team(tmp_path_factory.mktemp("forms") / "forms.sqlite3", "Hypothesis team")
-    trainer = app.test_client()
-    html = trainer.get("/trainer/login").get_data(as_text=True)
-    assert trainer.post("/trainer/login", data={"csrf_token": csrf_token(html), "username": "trainer-a",
-                                                "password": PASSWORD}).status_code == 302
+    trainer = signed_in_client(app, "trainer-a", lang=None)
     agent = app.test_client()
     agent_token = csrf_token(agent.get(f"/join/{team['invite_code']}").get_data(as_text=True))
     trainer_token = csrf_token(trainer.get("/trainer/").get_data(as_text=True))
     return {"app": app, "team": team, "trainer": trainer, "agent": agent, "api_token": token,
             "agent_csrf": agent_token, "trainer_csrf": trainer_token}
-
-
-def _count(app, table: str) -> int:
-    conn = sqlite3.connect(app.config["DATABASE"])
-    try:
-        return conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
-    finally:
-        conn.close()
 
 
 def _form_too_big(app, data: dict) -> bool:
@@ -455,12 +444,12 @@ def test_join_form_accepts_exactly_the_valid_names_and_never_500s(form_app, name
 @example(name="早班 🌅")
 def test_team_form_accepts_exactly_the_valid_names_and_never_500s(form_app, name):
     app, client = form_app["app"], form_app["trainer"]
-    before = _count(app, "teams")
+    before = count(app, "teams")
     data = {"csrf_token": form_app["trainer_csrf"], "name": name}
     response = client.post("/trainer/teams", data=data)
     if _form_too_big(app, data):
         assert response.status_code == 413
-        assert _count(app, "teams") == before
+        assert count(app, "teams") == before
         return
     if _acceptable(name, 80):
         assert response.status_code == 302, response.get_data(as_text=True)[:400]
@@ -474,7 +463,7 @@ def test_team_form_accepts_exactly_the_valid_names_and_never_500s(form_app, name
     else:
         assert response.status_code == 400
         assert _names_the_field(response.get_data(as_text=True), "name")
-        assert _count(app, "teams") == before
+        assert count(app, "teams") == before
 
 
 @settings(max_examples=60, suppress_health_check=FIXTURE_OK)
@@ -483,7 +472,7 @@ def test_api_team_and_member_names_follow_the_same_rule(form_app, questionnaire,
     app = form_app["app"]
     client = app.test_client()
     auth = {"Authorization": f"Bearer {form_app['api_token']}"}
-    before = {t: _count(app, t) for t in ("teams", "agents", "responses")}
+    before = {t: count(app, t) for t in ("teams", "agents", "responses")}
     body = json.dumps({"name": name}, ensure_ascii=False).encode()
     response = client.post("/api/v1/teams", data=body, content_type="application/json", headers=auth)
     too_big = len(body) > app.config["MAX_CONTENT_LENGTH"]
@@ -497,7 +486,7 @@ def test_api_team_and_member_names_follow_the_same_rule(form_app, questionnaire,
     else:
         assert response.status_code == 400
         assert "name" in response.get_json()["details"]
-        assert _count(app, "teams") == before["teams"]
+        assert count(app, "teams") == before["teams"]
 
     answers = {item.id: 3 for item in questionnaire.items}
     body = json.dumps({"answers": answers, "invite_code": form_app["team"]["invite_code"], "name": name},
@@ -511,8 +500,8 @@ def test_api_team_and_member_names_follow_the_same_rule(form_app, questionnaire,
     else:
         assert response.status_code == 400
         assert "name" in response.get_json()["details"]
-        assert _count(app, "responses") == before["responses"]
-        assert _count(app, "agents") == before["agents"]
+        assert count(app, "responses") == before["responses"]
+        assert count(app, "agents") == before["agents"]
 
 
 # ---------------------------------------------------------------------------
@@ -542,7 +531,7 @@ def _answers_raw(q, fragment: str) -> str:
 
 
 def _stored(app) -> dict:
-    return {t: _count(app, t) for t in ("responses", "agents", "teams")}
+    return {t: count(app, t) for t in ("responses", "agents", "teams")}
 
 
 # (body builder, extra headers, expected status)
@@ -627,16 +616,20 @@ def test_hostile_api_body_is_a_clear_4xx_and_stores_nothing(api_app, questionnai
     assert _stored(api_app) == before
 
 
-@pytest.mark.parametrize("raw", [
-    b"\xef\xbb\xbf",  # UTF-8 BOM
-])
-def test_bom_prefixed_valid_body_is_either_accepted_or_refused_consistently(api_app, questionnaire, raw):
+@pytest.mark.xfail(strict=True, reason=(
+    "the API accepts it today (201, stored): json.loads given bytes decodes a leading UTF-8 BOM "
+    "as utf-8-sig instead of raising, so json_body never sees it"))
+def test_a_bom_before_a_valid_body_is_refused_as_malformed_json_naming_the_bom(api_app, questionnaire):
+    # RFC 8259 section 8.1: a JSON text must not begin with a byte order mark.
     before = _stored(api_app)
-    response = api_app.test_client().post(RESPONSES_URL, data=raw + _body(questionnaire).encode(),
+    response = api_app.test_client().post(RESPONSES_URL, data=b"\xef\xbb\xbf" + _body(questionnaire).encode(),
                                           content_type="application/json")
-    assert response.status_code in (201, 400)
+    assert response.status_code == 400
     assert response.mimetype == "application/json"
-    assert _stored(api_app)["responses"] == before["responses"] + (response.status_code == 201)
+    body = response.get_json()
+    assert set(body) == {"error", "details"} and body["error"] == "Malformed JSON"
+    assert re.search(r"\bBOM\b|byte order mark", str(body["details"]), re.IGNORECASE), body["details"]
+    assert _stored(api_app) == before
 
 
 @pytest.mark.parametrize("content_type", [
@@ -673,23 +666,31 @@ def test_hostile_team_bodies_are_4xx_and_store_nothing(api_app, name, body):
     assert _stored(api_app) == before
 
 
-@pytest.mark.parametrize("path", [
-    "/api/v1/teams/99999999999999999999999999/summary",
-    "/api/v1/teams/-1/summary",
-    "/api/v1/teams/0/responses",
-    "/api/v1/teams/1e3/summary",
-    "/api/v1/teams/%F0%9F%98%80/summary",
-    "/api/v1/teams/%ED%A0%80/summary",
-    "/api/v1/questionnaires/%ED%A0%80",
-    "/api/v1/questionnaires/" + "x" * 10_000,
-    "/r/%ED%A0%80",
-    "/join/%ED%A0%80",
-    "/trainer/login?next=%ED%A0%80",
-    "/?lang=%ED%A0%80",
-    "/join?code=%ED%A0%80",
+@pytest.mark.parametrize("path, status", [
+    # Not an id the routes accept (too large, negative, not an integer): no such URL.
+    ("/api/v1/teams/99999999999999999999999999/summary", 404),
+    ("/api/v1/teams/-1/summary", 404),
+    ("/api/v1/teams/1e3/summary", 404),
+    ("/api/v1/teams/%F0%9F%98%80/summary", 404),
+    ("/api/v1/teams/%ED%A0%80/summary", 404),  # half a UTF-16 pair, as UTF-8: not even valid UTF-8
+    ("/api/v1/teams/0/responses", 404),  # a well-formed id no team has
+    ("/api/v1/questionnaires/%ED%A0%80", 404),
+    ("/api/v1/questionnaires/" + "x" * 10_000, 404),
+    ("/r/%ED%A0%80", 404),
+    ("/join/%ED%A0%80", 404),
+    ("/join?code=%ED%A0%80", 400),  # the typed code is refused on the form, by name
+    ("/trainer/login?next=%ED%A0%80", 200),  # next only matters after signing in
+    ("/?lang=%ED%A0%80", 200),  # an unknown language: the default one
 ])
-def test_hostile_urls_are_4xx_not_500(api_app, path):
-    client = api_app.test_client()
-    response = client.get(path, headers={"Authorization": f"Bearer {api_app.config['_token']}"})
-    assert response.status_code != 500, path
-    assert response.status_code < 500
+def test_hostile_urls_get_an_exact_status_and_the_right_kind_of_body(api_app, path, status):
+    """The API answers with its JSON error; the pages for people with an HTML page."""
+    api = path.startswith("/api/")
+    headers = {"Authorization": f"Bearer {api_app.config['_token']}"} if api else {}
+    response = api_app.test_client().get(path, headers=headers)
+    assert response.status_code == status, (path[:80], response.status_code)
+    if api:
+        assert response.mimetype == "application/json"
+        assert set(response.get_json()) == {"error", "details"}
+    else:
+        assert response.mimetype == "text/html"
+        assert response.get_data(as_text=True).lstrip().lower().startswith("<!doctype html>")

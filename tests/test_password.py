@@ -10,19 +10,10 @@ import pytest
 
 from assessment import throttle
 from conftest import csrf_token
-from helpers import login, make_trainer, rows
+from helpers import PASSWORD, login, rows
 
-OLD = "correct-horse-1"
+OLD = PASSWORD  # trainer-a's, whom the signed_in fixture (conftest.py) signs in
 NEW = "a longer pass phrase 2"
-
-
-@pytest.fixture
-def signed_in(app):
-    make_trainer(app, "trainer-a", OLD)
-    client = app.test_client()
-    client.get("/?lang=en")
-    assert login(client, "trainer-a", OLD).status_code == 302
-    return client
 
 
 def _hash(app) -> str:
@@ -104,11 +95,25 @@ def test_guessing_the_current_password_is_throttled_like_sign_in(app, signed_in)
     assert _hash(app) == before
 
 
-def test_only_a_signed_in_trainer_reaches_the_page(app):
-    response = app.test_client().get("/trainer/password")
-    assert response.status_code == 302 and "/trainer/login" in response.headers["Location"]
-    response = app.test_client().post("/trainer/password", data={"current_password": OLD})
-    assert response.status_code in (302, 400)
+def test_only_a_signed_in_trainer_reaches_the_page(app, trainer):
+    before = _hash(app)
+    anonymous = app.test_client()
+    response = anonymous.get("/trainer/password")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/trainer/login?next=/trainer/password")
+    # A POST without the form's token never gets as far as the sign-in check: CSRFProtect
+    # checks every form POST in a before_request hook, before the view and its
+    # @login_required run, so the answer is the CSRF 400, not the redirect.
+    response = anonymous.post("/trainer/password", data={"current_password": OLD, "new_password": NEW,
+                                                         "confirm_password": NEW})
+    assert response.status_code == 400
+    # With a valid token (an anonymous session has one too) @login_required answers:
+    # off to sign in, with no way back to a POST.
+    token = csrf_token(anonymous.get("/trainer/login").get_data(as_text=True))
+    response = anonymous.post("/trainer/password", data={"csrf_token": token, "current_password": OLD,
+                                                         "new_password": NEW, "confirm_password": NEW})
+    assert response.status_code == 302 and response.headers["Location"] == "/trainer/login"
+    assert _hash(app) == before
 
 
 def test_the_page_in_chinese_explains_the_rule_and_links_the_hint(app, signed_in):

@@ -191,17 +191,12 @@ def _members(db, scope):
         return latest.members()
 
 
+# team (trainer-a's, no members yet) comes from conftest.py.
 @pytest.fixture
 def db(app):
     db = connect(app)
     yield db
     db.close()
-
-
-@pytest.fixture
-def team(app):
-    trainer = make_trainer(app, "agg-trainer")
-    return make_team(app, trainer, "Aggregates")
 
 
 def _summary(db, team_id, since=None, until=None):
