@@ -1,268 +1,172 @@
-"""The OpenAPI 3 description of /api/v1, served at /api/v1/openapi.json.
+"""The OpenAPI document of /api/v1, generated from the routes declared below and the
+pydantic models of schemas.py: nothing in it is written out by hand twice.
 
-Built as a dict so the enums come from the model and cannot drift from the code.
+ROUTES says, for each operation, its method and path, who may call it, its path
+parameters, the model of its request body and the model (or error) of each status.
+The components are the models' JSON schemas (OpenAPI 3.1 speaks JSON Schema
+2020-12, what pydantic writes), with every nested model hoisted into
+#/components/schemas. No Flask here; the API blueprint serves `spec(slugs)`, which
+is built once per set of loaded questionnaires.
 """
 
 from __future__ import annotations
 
-from typing import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, get_args, get_origin
 
-from .model import AXES, LANGS, STYLES
-from .scoring import FLAGS
-from .stats import SCALES
+from pydantic import BaseModel
+from pydantic.json_schema import GenerateJsonSchema
+
+from . import schemas
+
+OPENAPI_VERSION = "3.1.0"
+REF = "#/components/schemas/{model}"
+TRAINER = ({"bearer": []}, {"session": []})
+
+# Path parameters by name; the questionnaire slug is an enum of the loaded questionnaires.
+PARAMETERS = {
+    "slug": {"type": "string", "description": "A questionnaire's slug"},
+    "team_id": {"type": "integer", "minimum": 0, "maximum": schemas.ID_MAX, "description": "One of your teams"},
+}
+
+BODY_ERRORS = {413: "Body larger than 64 KiB", 415: "Not application/json"}
+UNAUTHORIZED = {401: "Not signed in and no valid token"}
+NOT_YOURS = {404: "No such team of yours"}
 
 
-def _obj(properties: dict, required: list[str] | None = None, **extra) -> dict:
-    schema = {"type": "object", "properties": properties, "additionalProperties": False, **extra}
-    if required:
-        schema["required"] = required
-    return schema
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    operation_id: str
+    summary: str
+    responses: dict[int, Any]  # status -> a model, list[model] or, for an error, its description
+    body: type[BaseModel] | None = None
+    trainer: bool = False
+    description: str = ""
+    parameters: tuple[str, ...] = field(default=())
+    self_only: bool = False  # the slug enum lists only questionnaires a person answers about themself
 
 
-TEXT = _obj({lang: {"type": "string"} for lang in ("en", "zh")}, ["en", "zh"])
-NUMBER_0_100 = {"type": "number", "minimum": 0, "maximum": 100}
-ERROR = _obj({"error": {"type": "string"}, "details": {}}, ["error", "details"])
-TRAINER = [{"bearer": []}, {"session": []}]
-TEAM_ID = {"name": "team_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+API = "/api/v1"
+ROUTES = (
+    Route("get", f"{API}/questionnaires", "listQuestionnaires", "The available questionnaires",
+          {200: list[schemas.QuestionnaireListItem]}),
+    Route("get", f"{API}/questionnaires/{{slug}}", "getQuestionnaire", "One questionnaire: scale and items",
+          {200: schemas.Questionnaire, 404: "Unknown questionnaire"}, parameters=("slug",)),
+    Route("post", f"{API}/questionnaires/{{slug}}/responses", "createResponse",
+          "Submit answers; returns the scored profile",
+          {201: schemas.Result, 400: "Invalid answers, fields or JSON; details name each problem",
+           404: "Unknown questionnaire, or one not answered about oneself", **BODY_ERRORS},
+          body=schemas.ResponseIn, parameters=("slug",), self_only=True,
+          description="With invite_code and name the person joins that team (a retake is matched by "
+                      "employee_id, else by name). Bad input stores nothing."),
+    Route("get", f"{API}/teams", "listTeams", "My teams", {200: list[schemas.Team], **UNAUTHORIZED}, trainer=True),
+    Route("post", f"{API}/teams", "createTeam", "Create a team",
+          {201: schemas.TeamCreated, 400: "Invalid name, fields or JSON", **UNAUTHORIZED, **BODY_ERRORS},
+          body=schemas.TeamIn, trainer=True),
+    Route("get", f"{API}/teams/{{team_id}}/summary", "teamSummary",
+          "Style counts and mean / sd / cv over each member's latest result",
+          {200: schemas.TeamSummary, **UNAUTHORIZED, **NOT_YOURS}, trainer=True, parameters=("team_id",)),
+    Route("get", f"{API}/teams/{{team_id}}/members", "teamMembers",
+          "Every member with their number of results and latest result, in name order",
+          {200: list[schemas.Member], **UNAUTHORIZED, **NOT_YOURS}, trainer=True, parameters=("team_id",)),
+    Route("get", f"{API}/teams/{{team_id}}/responses", "teamResponses", "Every response in the team, oldest first",
+          {200: list[schemas.TeamResponse], **UNAUTHORIZED, **NOT_YOURS}, trainer=True, parameters=("team_id",)),
+    Route("get", f"{API}/openapi.json", "openapi", "This document", {200: dict}),
+)
+
+SECURITY_SCHEMES = {
+    "bearer": {"type": "http", "scheme": "bearer",
+               "description": "A token from `flask --app app create-token USERNAME`"},
+    "session": {"type": "apiKey", "in": "cookie", "name": "session",
+                "description": "The browser session of a signed-in trainer"},
+}
 
 
-def _error(description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+class _Schema(GenerateJsonSchema):
+    """pydantic's JSON Schema without a title on every property (the property name says it)."""
+
+    def field_title_should_be_set(self, schema) -> bool:
+        return False
 
 
-def spec(questionnaires: Mapping) -> dict:
-    slugs = sorted(questionnaires)
-    slug_param = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string", "enum": slugs}}
+class _Components:
+    """Model schemas gathered into one #/components/schemas, each model once."""
+
+    def __init__(self):
+        self.schemas: dict[str, dict] = {}
+
+    def add(self, model: type[BaseModel], mode: str) -> dict:
+        schema = model.model_json_schema(ref_template=REF, mode=mode, schema_generator=_Schema)
+        for name, definition in schema.pop("$defs", {}).items():
+            self._put(name, definition)
+        self._put(model.__name__, schema)
+        return {"$ref": REF.format(model=model.__name__)}
+
+    def _put(self, name: str, schema: dict) -> None:
+        if self.schemas.setdefault(name, schema) != schema:
+            raise ValueError(f"two different schemas are both called {name}")
+
+    def of(self, annotation, mode: str) -> dict:
+        if annotation is dict:
+            return {"type": "object"}
+        if get_origin(annotation) is list:
+            (item,) = get_args(annotation)
+            return {"type": "array", "items": self.of(item, mode)}
+        return self.add(annotation, mode)
+
+
+def _json(schema: dict) -> dict:
+    return {"application/json": {"schema": schema}}
+
+
+def _operation(route: Route, components: _Components, slugs: tuple[str, ...]) -> dict:
+    """One operation; slugs are the questionnaires its slug parameter may name."""
+    operation: dict[str, Any] = {"summary": route.summary, "operationId": route.operation_id}
+    if route.description:
+        operation["description"] = route.description
+    if route.trainer:
+        operation["security"] = list(TRAINER)
+    if route.parameters:
+        operation["parameters"] = [
+            {"name": name, "in": "path", "required": True,
+             "schema": {**PARAMETERS[name], **({"enum": list(slugs)} if name == "slug" else {})}}
+            for name in route.parameters
+        ]
+    if route.body is not None:
+        operation["requestBody"] = {"required": True, "content": _json(components.add(route.body, "validation"))}
+    responses = {}
+    for status, shape in sorted(route.responses.items()):
+        if isinstance(shape, str):
+            responses[str(status)] = {"description": shape, "content": _json(components.add(schemas.Error, "serialization"))}
+        else:
+            responses[str(status)] = {"description": "OK" if status == 200 else "Created",
+                                      "content": _json(components.of(shape, "serialization"))}
+    operation["responses"] = responses
+    return operation
+
+
+@lru_cache(maxsize=8)
+def spec(slugs: tuple[str, ...], self_slugs: tuple[str, ...]) -> dict:
+    """The whole document for the loaded questionnaires (slugs; self_slugs: those a person
+    answers about themself); built once, then served from the cache.
+
+    The dict is shared: callers must not change it."""
+    components = _Components()
+    paths: dict[str, dict] = {}
+    for route in ROUTES:
+        named = self_slugs if route.self_only else slugs
+        paths.setdefault(route.path, {})[route.method] = _operation(route, components, tuple(sorted(named)))
     return {
-        "openapi": "3.0.3",
+        "openapi": OPENAPI_VERSION,
         "info": {
             "title": "Zhiji communication-style API",
             "version": "1.0.0",
-            "description": "Questionnaires, and scoring of responses into a four-style profile.",
+            "description": "Questionnaires, scoring of responses into a four-style profile, and trainers' teams. "
+                           "Every error is a 4xx JSON {\"error\", \"details\"} naming what is wrong.",
         },
-        "paths": {
-            "/api/v1/questionnaires": {
-                "get": {
-                    "summary": "The available questionnaires",
-                    "operationId": "listQuestionnaires",
-                    "responses": {
-                        "200": {
-                            "description": "Questionnaires",
-                            "content": {"application/json": {"schema": {
-                                "type": "array",
-                                "items": _obj({"slug": {"type": "string"}, "version": {"type": "integer"},
-                                               "title": {"$ref": "#/components/schemas/Text"}},
-                                              ["slug", "version", "title"]),
-                            }}},
-                        }
-                    },
-                }
-            },
-            "/api/v1/questionnaires/{slug}": {
-                "get": {
-                    "summary": "One questionnaire: scale and items",
-                    "operationId": "getQuestionnaire",
-                    "parameters": [slug_param],
-                    "responses": {
-                        "200": {"description": "The questionnaire", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Questionnaire"}}}},
-                        "404": _error("Unknown questionnaire"),
-                    },
-                }
-            },
-            "/api/v1/questionnaires/{slug}/responses": {
-                "post": {
-                    "summary": "Submit answers; returns the scored profile",
-                    "operationId": "createResponse",
-                    "parameters": [slug_param],
-                    "requestBody": {
-                        "required": True,
-                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ResponseIn"}}},
-                    },
-                    "responses": {
-                        "201": {"description": "Stored and scored", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Result"}}}},
-                        "400": _error("Invalid answers or malformed JSON; details name each problem"),
-                        "404": _error("Unknown questionnaire"),
-                        "413": _error("Body too large"),
-                        "415": _error("Not application/json"),
-                    },
-                }
-            },
-            "/api/v1/teams": {
-                "get": {
-                    "summary": "My teams",
-                    "operationId": "listTeams",
-                    "security": TRAINER,
-                    "responses": {
-                        "200": {"description": "Teams", "content": {"application/json": {"schema": {
-                            "type": "array", "items": {"$ref": "#/components/schemas/Team"}}}}},
-                        "401": _error("Not signed in and no valid token"),
-                    },
-                },
-                "post": {
-                    "summary": "Create a team",
-                    "operationId": "createTeam",
-                    "security": TRAINER,
-                    "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TeamIn"}}}},
-                    "responses": {
-                        "201": {"description": "Created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TeamCreated"}}}},
-                        "400": _error("Invalid name or malformed JSON"),
-                        "401": _error("Not signed in and no valid token"),
-                        "413": _error("Body too large"),
-                        "415": _error("Not application/json"),
-                    },
-                },
-            },
-            "/api/v1/teams/{team_id}/summary": {
-                "get": {
-                    "summary": "Style counts and mean / sd / cv over each member's latest result",
-                    "operationId": "teamSummary",
-                    "security": TRAINER,
-                    "parameters": [TEAM_ID],
-                    "responses": {
-                        "200": {"description": "Summary", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TeamSummary"}}}},
-                        "401": _error("Not signed in and no valid token"),
-                        "404": _error("No such team of yours"),
-                    },
-                }
-            },
-            "/api/v1/teams/{team_id}/responses": {
-                "get": {
-                    "summary": "Every response in the team, oldest first",
-                    "operationId": "teamResponses",
-                    "security": TRAINER,
-                    "parameters": [TEAM_ID],
-                    "responses": {
-                        "200": {"description": "Responses", "content": {"application/json": {"schema": {
-                            "type": "array", "items": {"$ref": "#/components/schemas/TeamResponse"}}}}},
-                        "401": _error("Not signed in and no valid token"),
-                        "404": _error("No such team of yours"),
-                    },
-                }
-            },
-            "/api/v1/openapi.json": {
-                "get": {
-                    "summary": "This document",
-                    "operationId": "openapi",
-                    "responses": {"200": {"description": "OpenAPI 3 document", "content": {"application/json": {"schema": {"type": "object"}}}}},
-                }
-            },
-        },
-        "components": {
-            "securitySchemes": {
-                "bearer": {"type": "http", "scheme": "bearer",
-                           "description": "A token from `flask --app app create-token USERNAME`"},
-                "session": {"type": "apiKey", "in": "cookie", "name": "session",
-                            "description": "The browser session of a signed-in trainer"},
-            },
-            "schemas": {
-                "Text": TEXT,
-                "Error": ERROR,
-                "Questionnaire": _obj(
-                    {
-                        "slug": {"type": "string"},
-                        "version": {"type": "integer"},
-                        "title": {"$ref": "#/components/schemas/Text"},
-                        "scale": _obj({"min": {"type": "integer"}, "max": {"type": "integer"},
-                                       "labels": {"type": "array", "items": {"$ref": "#/components/schemas/Text"}}},
-                                      ["min", "max", "labels"]),
-                        "items": {"type": "array", "items": _obj(
-                            {"id": {"type": "string"}, "text": {"$ref": "#/components/schemas/Text"},
-                             "axis": {"type": "string", "enum": list(AXES)},
-                             "keyed": {"type": "string", "enum": ["plus", "minus"]}},
-                            ["id", "text", "axis", "keyed"])},
-                    },
-                    ["slug", "version", "title", "scale", "items"],
-                ),
-                "ResponseIn": _obj(
-                    {
-                        "answers": {"type": "object", "additionalProperties": {"type": "integer"},
-                                    "description": "Every item id of the questionnaire -> an answer on its scale"},
-                        "lang": {"type": "string", "enum": list(LANGS), "default": "zh"},
-                        "duration_seconds": {"type": "number", "minimum": 0, "maximum": 604800,
-                                             "description": "Time taken; used only for the too_fast flag"},
-                        "invite_code": {"type": "string", "description": "Join this team (with name)"},
-                        "name": {"type": "string", "minLength": 1, "maxLength": 80,
-                                 "description": "Display name the trainer sees; required with invite_code"},
-                        "employee_id": {"type": "string", "maxLength": 40,
-                                        "description": "Optional; retakes are matched by it, else by name"},
-                    },
-                    ["answers"],
-                ),
-                "Team": _obj(
-                    {"id": {"type": "integer"}, "name": {"type": "string"}, "invite_code": {"type": "string"},
-                     "member_count": {"type": "integer"}},
-                    ["id", "name", "invite_code", "member_count"],
-                ),
-                "TeamIn": _obj({"name": {"type": "string", "minLength": 1, "maxLength": 80}}, ["name"]),
-                "TeamCreated": _obj(
-                    {"id": {"type": "integer"}, "name": {"type": "string"}, "invite_code": {"type": "string"},
-                     "invite_url": {"type": "string", "format": "uri"}},
-                    ["id", "name", "invite_code", "invite_url"],
-                ),
-                "Statistic": _obj(
-                    {"mean": {"type": "number", "nullable": True}, "sd": {"type": "number", "nullable": True},
-                     "cv": {"type": "number", "nullable": True}},
-                    ["mean", "sd", "cv"],
-                ),
-                "TeamSummary": _obj(
-                    {
-                        "id": {"type": "integer"},
-                        "name": {"type": "string"},
-                        "members": {"type": "integer"},
-                        "responses": {"type": "integer"},
-                        "style_counts": _obj({s: {"type": "integer"} for s in STYLES}, list(STYLES)),
-                        "scales": _obj({c: {"$ref": "#/components/schemas/Statistic"} for c in SCALES}, list(SCALES)),
-                        "style_changes": _obj(
-                            {
-                                "retakers": {"type": "integer", "description": "members with more than one result"},
-                                "changed": {"type": "integer", "description": "of them, whose latest style differs from the one before"},
-                                "moves": {
-                                    "type": "array",
-                                    "description": "previous style -> latest style, most common first",
-                                    "items": _obj(
-                                        {"from": {"type": "string", "enum": list(STYLES)},
-                                         "to": {"type": "string", "enum": list(STYLES)},
-                                         "members": {"type": "integer", "minimum": 1}},
-                                        ["from", "to", "members"],
-                                    ),
-                                },
-                            },
-                            ["retakers", "changed", "moves"],
-                        ),
-                    },
-                    ["id", "name", "members", "responses", "style_counts", "scales", "style_changes"],
-                ),
-                "TeamResponse": _obj(
-                    {
-                        "id": {"type": "integer"},
-                        "created_at": {"type": "string", "format": "date-time"},
-                        "team": {"type": "string"},
-                        "name": {"type": "string"},
-                        "employee_id": {"type": "string", "nullable": True},
-                        "style": {"type": "string", "enum": list(STYLES)},
-                        "secondary_style": {"type": "string", "enum": list(STYLES)},
-                        "clarity": {"type": "string", "enum": ["flexible", "moderate", "clear"]},
-                        **{c: NUMBER_0_100 for c in SCALES},
-                        "flags": {"type": "array", "items": {"type": "string", "enum": list(FLAGS)}},
-                        "questionnaire": {"type": "string"},
-                        "questionnaire_version": {"type": "integer"},
-                        "lang": {"type": "string", "enum": list(LANGS)},
-                    },
-                    ["id", "created_at", "team", "name", "style", *SCALES, "flags"],
-                ),
-                "Result": _obj(
-                    {
-                        "id": {"type": "integer"},
-                        "style": {"type": "string", "enum": list(STYLES)},
-                        "secondary_style": {"type": "string", "enum": list(STYLES)},
-                        "clarity": {"type": "string", "enum": ["flexible", "moderate", "clear"]},
-                        "axes": _obj({a: NUMBER_0_100 for a in AXES}, list(AXES)),
-                        "scores": _obj({s: NUMBER_0_100 for s in STYLES}, list(STYLES)),
-                        "flags": {"type": "array", "items": {"type": "string", "enum": list(FLAGS)}},
-                        "result_url": {"type": "string", "format": "uri"},
-                    },
-                    ["id", "style", "secondary_style", "axes", "scores", "flags", "result_url"],
-                ),
-            }
-        },
+        "paths": paths,
+        "components": {"securitySchemes": SECURITY_SCHEMES, "schemas": dict(sorted(components.schemas.items()))},
     }

@@ -33,6 +33,8 @@ SCORING_VERSION = 1
 
 FLEXIBLE_BELOW = 10.0
 MODERATE_BELOW = 25.0
+# Clarity, nearest the centre first: under FLEXIBLE_BELOW, under MODERATE_BELOW, beyond.
+CLARITIES = ("flexible", "moderate", "clear")
 
 # Response-quality flags, in display order.
 FLAGS = ("straight_lining", "contradictory", "too_fast")
@@ -125,12 +127,13 @@ def profile_from_axes(axes: Mapping[str, float], flags: tuple[str, ...] = ()) ->
     else:
         secondary = style_at(high_a, not high_r)
     distance = round(math.hypot(x, y), 1)
+    flexible, moderate, clear = CLARITIES
     if distance < FLEXIBLE_BELOW:
-        clarity = "flexible"
+        clarity = flexible
     elif distance < MODERATE_BELOW:
-        clarity = "moderate"
+        clarity = moderate
     else:
-        clarity = "clear"
+        clarity = clear
     return Profile(
         axes=dict(axes),
         scores=scores,

@@ -1,18 +1,23 @@
-"""JSON API v1. Errors are always JSON {"error", "details"}; bad input stores nothing."""
+"""JSON API v1. Errors are always JSON {"error", "details"}; bad input stores nothing.
+
+Bodies are parsed strictly (json_body), then validated by the request models of
+schemas.py; answers are checked against the questionnaire and invite codes looked
+up here, into the same error shape. Every answer is built through a response model
+of schemas.py, the models the OpenAPI document is generated from.
+"""
 
 from __future__ import annotations
 
 import json
 import re
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, Response, jsonify, request, url_for
 from flask_login import current_user, login_required
+from pydantic import ValidationError
 
-from .. import stats, storage
-from ..forms import EMPLOYEE_ID_MAX, NAME_MAX, clean_name
-from ..model import DEFAULT_LANG, LANGS
+from .. import schemas, stats, storage
 from ..openapi import spec
-from ..scoring import AnswerError, score
+from ..scoring import AnswerError, check_answers, score
 from .common import error_response, export_record, get_db, questionnaires
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -80,17 +85,38 @@ def _questionnaire(slug: str):
     return q
 
 
+def _send(shape, data, status: int = 200) -> Response:
+    """The response, checked against (and shaped by) its model in schemas.py."""
+    return Response(schemas.to_json(shape, data), status=status, mimetype="application/json")
+
+
+def _validated(model: type[schemas.RequestBody], body: dict, extra_problems=None):
+    """The body as a model instance, or a 400 naming every bad field at once.
+
+    extra_problems(body) adds what only the caller can see (answers against the
+    questionnaire), run only when the model already found something wrong."""
+    try:
+        return model.model_validate(body, strict=True)
+    except ValidationError as exc:
+        details = schemas.field_errors(exc, model.NOUN)
+        if extra_problems is not None:
+            details.update(extra_problems(body))
+        raise BadRequest(schemas.error_title(model, exc, list(details)), details) from None
+
+
 @bp.get("/questionnaires")
 def list_questionnaires():
-    return jsonify(
-        [{"slug": q.slug, "version": q.version, "title": q.title.as_dict()} for q in questionnaires().values()]
+    return _send(
+        list[schemas.QuestionnaireListItem],
+        [{"slug": q.slug, "version": q.version, "title": q.title.as_dict()} for q in questionnaires().values()],
     )
 
 
 @bp.get("/questionnaires/<slug>")
 def get_questionnaire(slug: str):
     q = _questionnaire(slug)
-    return jsonify(
+    return _send(
+        schemas.Questionnaire,
         {
             "slug": q.slug,
             "version": q.version,
@@ -103,71 +129,67 @@ def get_questionnaire(slug: str):
             "items": [
                 {"id": i.id, "text": i.text.as_dict(), "axis": i.axis, "keyed": i.keyed} for i in q.items
             ],
-        }
+        },
     )
 
 
 @bp.post("/questionnaires/<slug>/responses")
 def create_response(slug: str):
     q = _questionnaire(slug)
+    if q.kind != SELF:
+        raise BadRequest("Unknown questionnaire", {"slug": f"{slug} is not answered about oneself: "
+                                                            "it takes no responses here"}, status=404)
     body = json_body()
-    unknown = sorted(set(body) - {"answers", "lang", "duration_seconds", "invite_code", "name", "employee_id"})
-    if unknown:
-        raise BadRequest("Unknown fields", {k: "not a field of a response" for k in unknown})
-    answers = body.get("answers")
-    if not isinstance(answers, dict):
-        raise BadRequest("Invalid answers", {"answers": "required: an object of item id -> answer"})
-    lang = body.get("lang", DEFAULT_LANG)
-    if lang not in LANGS:
-        raise BadRequest("Invalid lang", {"lang": f"must be one of {', '.join(LANGS)}"})
-    duration = body.get("duration_seconds")
-    if duration is not None and (isinstance(duration, bool) or not isinstance(duration, (int, float)) or not 0 <= duration <= 86400 * 7):
-        raise BadRequest("Invalid duration_seconds", {"duration_seconds": "must be a number of seconds from 0 to 604800"})
-    member = _membership(body)
+    data = _validated(schemas.ResponseIn, body, lambda raw: _answer_problems(q, raw.get("answers")))
+    member = _membership(data)
     try:
-        profile = score(q, answers, duration_seconds=duration)
+        profile = score(q, data.answers, duration_seconds=data.duration_seconds)
     except AnswerError as exc:
-        raise BadRequest("Invalid answers", exc.details) from None
+        raise BadRequest("Invalid answers", _answer_details(exc.details)) from None
     try:
         row = storage.save_response(
-            get_db(), questionnaire=q.slug, version=q.version, lang=lang,
-            answers=answers, profile=profile, duration_seconds=duration, member=member,
+            get_db(), questionnaire=q.slug, version=q.version, lang=data.lang,
+            answers=data.answers, profile=profile, duration_seconds=data.duration_seconds, member=member,
         )
     except storage.TeamGone:  # removed between the code check and the write
         raise BadRequest("Invalid team membership", {"invite_code": NO_SUCH_CODE}) from None
-    result_url = url_for("agent.result", token=row["token"], lang=lang, _external=True)
-    payload = {"id": row["id"], **profile.as_dict(), "result_url": result_url}
-    response = jsonify(payload)
-    response.status_code = 201
+    result_url = url_for("agent.result", token=row["token"], lang=data.lang, _external=True)
+    stored = storage.profile_of(row)  # as stored: placed among earlier results
+    response = _send(schemas.Result, {"id": row["id"], **stored.as_dict(), "result_url": result_url}, 201)
     response.headers["Location"] = result_url
     return response
 
 
+def _answer_details(problems: dict[str, str]) -> dict[str, str]:
+    return {f"answers.{item_id}": problem for item_id, problem in problems.items()}
+
+
+def _answer_problems(q, answers) -> dict[str, str]:
+    """The questionnaire's view of the answers, beside the model's: every problem named at once."""
+    return _answer_details(check_answers(q, answers)) if isinstance(answers, dict) else {}
+
+
 NO_SUCH_CODE = "no team has this invite code"
+SELF = "self"  # the kind of questionnaire a person answers about themself: the only kind submitted here
 
 
-def _membership(body: dict) -> storage.Membership | None:
-    """Joining a team from the API: invite_code and name, optional employee_id."""
-    if not any(k in body for k in ("invite_code", "name", "employee_id")):
+def _membership(data: schemas.ResponseIn) -> storage.Membership | None:
+    """Joining a team from the API: invite_code and name, optional employee_id (the model cleaned them)."""
+    if not data.model_fields_set & set(data.MEMBERSHIP):
         return None
     problems = {}
-    code = body.get("invite_code")
     team = None
-    if not isinstance(code, str) or not code.strip():
+    if data.invite_code is None or not data.invite_code.strip():
         problems["invite_code"] = "required with name: the team's invite code"
     else:
-        team = storage.team_by_code(get_db(), code)
+        team = storage.team_by_code(get_db(), data.invite_code)
         if team is None:
             problems["invite_code"] = NO_SUCH_CODE
-    values = {}
-    for key, limit, required in (("name", NAME_MAX, True), ("employee_id", EMPLOYEE_ID_MAX, False)):
-        try:
-            values[key] = clean_name(body.get(key), limit, required)
-        except ValueError as exc:
-            problems[key] = str(exc)
+    if data.name is None:
+        problems["name"] = "required with invite_code"
     if problems:
         raise BadRequest("Invalid team membership", problems)
-    return storage.Membership(team_id=team["id"], name=values["name"], employee_id=values["employee_id"])
+    return storage.Membership(team_id=team["id"], name=data.name, employee_id=data.employee_id)
 
 
 # --- teams (trainers: browser session or bearer token) -----------------------
@@ -182,7 +204,7 @@ def _team_or_404(team_id: int) -> dict:
 @bp.get("/teams")
 @login_required
 def list_teams():
-    return jsonify([
+    return _send(list[schemas.Team], [
         {"id": t["id"], "name": t["name"], "invite_code": t["invite_code"], "member_count": t["member_count"]}
         for t in storage.teams_for(get_db(), current_user.id)
     ])
@@ -191,21 +213,12 @@ def list_teams():
 @bp.post("/teams")
 @login_required
 def create_team():
-    body = json_body()
-    unknown = sorted(set(body) - {"name"})
-    if unknown:
-        raise BadRequest("Unknown fields", {k: "not a field of a team" for k in unknown})
-    try:
-        name = clean_name(body.get("name"), NAME_MAX)
-    except ValueError as exc:
-        raise BadRequest("Invalid team", {"name": str(exc)}) from None
-    team = storage.create_team(get_db(), current_user.id, name)
-    response = jsonify({
+    data = _validated(schemas.TeamIn, json_body())
+    team = storage.create_team(get_db(), current_user.id, data.name)
+    return _send(schemas.TeamCreated, {
         "id": team["id"], "name": team["name"], "invite_code": team["invite_code"],
         "invite_url": url_for("agent.join", code=team["invite_code"], _external=True),
-    })
-    response.status_code = 201
-    return response
+    }, 201)
 
 
 @bp.get("/teams/<id:team_id>/summary")
@@ -215,7 +228,29 @@ def team_summary(team_id: int):
     with storage.LatestResults(get_db(), storage.Scope((team["id"],))) as latest:
         summary = stats.team_summary(latest.aggregates())
         changes = stats.style_changes(latest.style_moves())
-    return jsonify({"id": team["id"], "name": team["name"], **summary.as_dict(), "style_changes": changes.as_dict()})
+    return _send(schemas.TeamSummary,
+                 {"id": team["id"], "name": team["name"], **summary.as_dict(), "style_changes": changes.as_dict()})
+
+
+@bp.get("/teams/<id:team_id>/members")
+@login_required
+def team_members(team_id: int):
+    team = _team_or_404(team_id)
+    return _send(list[schemas.Member], [
+        {"id": m["id"], "name": m["name"], "employee_id": m["employee_id"], "results": m["results"],
+         "latest": _latest(m["latest"])}
+        for m in storage.team_members(get_db(), team["id"])
+    ])
+
+
+def _latest(row: dict | None) -> dict | None:
+    if row is None:
+        return None
+    return {
+        "id": row["id"], "created_at": row["created_at"], **row["profile"].as_dict(),
+        "questionnaire": row["questionnaire"], "questionnaire_version": row["questionnaire_version"],
+        "scoring_version": row["scoring_version"],
+    }
 
 
 @bp.get("/teams/<id:team_id>/responses")
@@ -223,9 +258,10 @@ def team_summary(team_id: int):
 def team_responses(team_id: int):
     team = _team_or_404(team_id)
     rows = storage.scope_responses(get_db(), storage.Scope((team["id"],)))
-    return jsonify([export_record(r) for r in rows])
+    return _send(list[schemas.TeamResponse], [export_record(r) for r in rows])
 
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(spec(questionnaires()))
+    qs = questionnaires()
+    return jsonify(spec(tuple(qs), tuple(slug for slug, q in qs.items() if q.kind == SELF)))
