@@ -125,3 +125,12 @@ def weakest_items(figures: ScaleFigures, tolerance: float = 0.005) -> list[str]:
         return []
     return [i.id for i in figures.items
             if i.alpha_if_deleted is not None and i.alpha_if_deleted > figures.alpha + tolerance]
+
+
+# Local norms: "more assertive than 70% of agents here" once there are enough results.
+NORMS_MIN = 200
+
+
+def percentile(below: int, equal: int, total: int) -> int:
+    """The share of earlier results below this score, counting ties as half, in whole percent."""
+    return round(100 * (below + equal / 2) / total)

@@ -9,39 +9,65 @@ The algorithm (explained for users in README.md, "How scoring works"):
 3. With x = assertiveness - 50 and y = responsiveness - 50, the affinity for a style
    is 50 + (pole_a * x + pole_r * y) / 2, where the poles are +1 or -1 by the
    style's quadrant. Affinities run 0-100 and mirror styles add up to 100.
-4. The primary style is the quadrant the point lies in. Tie rule: a score of exactly
-   50 counts as the high end, so the exact centre is Expressive.
+4. The primary style is the quadrant the point lies in. An axis exactly at 50 is
+   *balanced*: it favours neither pole. Its side is then decided by the answer sheet
+   itself, by the parity of a hash of the answers and the axis name. The rule has no
+   favourite: over sheets that sit on 50, each neighbouring style comes out primary
+   half the time. It is stable: the same answers always give the same style.
 5. The secondary style is the neighbouring quadrant across the weaker axis (the one
    nearer 50); on a tie the responsiveness side is flipped.
-6. Clarity is the distance from the centre: under 10 points "flexible" (a flexible
-   communicator), under 25 "moderate", else "clear".
+6. Confidence is the probability that a retake a few weeks later gives the same
+   primary style. For each axis, from the questionnaire's reliability alpha and the
+   spread of scores (mean m, SD s, in the file's [reliability] table): the best guess
+   of the true score is T = m + alpha (X - m) (Kelley), and a retake scatters around
+   it with SD s * sqrt((1 - alpha)(1 + alpha)) (the error of the guess plus the
+   retake's own error). The chance that the retake stays on the same side of 50 is
+   read off the normal curve; the two axes multiply. Clarity follows confidence:
+   "clear" from 0.8, "moderate" from 0.6, else "flexible" (could go either way).
+7. An answer sheet that describes no one is not scored into a style (`valid` false,
+   style null): 85% or more of the answers the same (straight_lining), or answers
+   that repeat a short pattern such as 1-5-1-5 through 85% of the sheet while
+   contradicting the statements' keying (patterned).
+8. Flags (shown, never hidden): contradictory (mirror statements answered alike
+   after the person's yes-saying is taken out, see quality_flags), acquiescence
+   (agreeing, or disagreeing, with nearly everything), too_fast.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from statistics import NormalDist
 from typing import Mapping
 
-from .model import STYLE_POLES, STYLES, style_at
+from .model import AXES, STYLE_POLES, STYLES, style_at
 from .questionnaire import Questionnaire
 
 # Stored with every profile; raise it whenever a change here would score the same
 # answers differently, then run `flask --app app rescore` to bring stored results along.
-SCORING_VERSION = 1
+SCORING_VERSION = 2
 
-FLEXIBLE_BELOW = 10.0
-MODERATE_BELOW = 25.0
-# Clarity, nearest the centre first: under FLEXIBLE_BELOW, under MODERATE_BELOW, beyond.
+# Clarity, least sure first: confidence under MODERATE_FROM, under CLEAR_FROM, beyond.
 CLARITIES = ("flexible", "moderate", "clear")
+MODERATE_FROM = 0.6
+CLEAR_FROM = 0.8
 
 # Response-quality flags, in display order.
-FLAGS = ("straight_lining", "contradictory", "too_fast")
+FLAGS = ("straight_lining", "patterned", "contradictory", "acquiescence", "too_fast")
+INVALIDATING = ("straight_lining", "patterned")  # a sheet with these describes no one
 STRAIGHT_LINE_SHARE = 0.85  # this share of identical answers or more
-CONTRADICTION_GAP = 3  # keyed answers of mirrored items this far apart contradict
-CONTRADICTION_SHARE = 0.25  # of the mirrored pairs, at least two
+PATTERN_SHARE = 0.85  # this share of answers repeating the one PATTERN_PERIODS before
+PATTERN_PERIODS = (2, 3, 4)
+# Keyed answers on one axis scatter this much (variance, yes-saying removed) or more: the
+# statements of an axis, and their opposites, were answered without regard to what they say.
+# Random answers on a 1-5 scale scatter with variance 2; honest ones about half that.
+CONTRADICTION_SPREAD = 1.6
+ACQUIESCENCE_POINTS = 0.8  # mean answer this far from the scale's centre
 FAST_SECONDS_PER_ITEM = 1.5
+
+_NORMAL = NormalDist()
 
 
 class AnswerError(ValueError):
@@ -56,10 +82,15 @@ class AnswerError(ValueError):
 class Profile:
     axes: dict[str, float]
     scores: dict[str, float]
-    style: str
-    secondary_style: str
-    clarity: str
+    style: str | None
+    secondary_style: str | None
+    clarity: str | None
     flags: tuple[str, ...]
+    valid: bool = True
+    confidence: float | None = None
+    balanced: tuple[str, ...] = ()
+    # Filled in when stored: the share of earlier results here below this one, per axis.
+    percentiles: dict[str, int] | None = field(default=None)
 
     @property
     def distance(self) -> float:
@@ -69,12 +100,16 @@ class Profile:
     def as_dict(self) -> dict:
         """The profile as the API returns it."""
         return {
+            "valid": self.valid,
             "style": self.style,
             "secondary_style": self.secondary_style,
             "clarity": self.clarity,
+            "confidence": self.confidence,
+            "balanced": list(self.balanced),
             "axes": dict(self.axes),
             "scores": dict(self.scores),
             "flags": list(self.flags),
+            "percentiles": None if self.percentiles is None else dict(self.percentiles),
         }
 
 
@@ -85,7 +120,7 @@ def check_answers(q: Questionnaire, answers: Mapping[str, object]) -> dict[str, 
     for item in q.items:
         if item.id not in answers:
             problems[item.id] = "missing answer"
-    known = {item.id for item in q.items}
+    known = q.item_ids
     for key, value in answers.items():
         if key not in known:
             problems[str(key)] = "unknown item"
@@ -96,70 +131,151 @@ def check_answers(q: Questionnaire, answers: Mapping[str, object]) -> dict[str, 
     return problems
 
 
-def keyed_value(q: Questionnaire, item_id: str, answer: int) -> int:
+def keyed_value(q: Questionnaire, item_id: str, answer: float) -> float:
     return q.scale.min + q.scale.max - answer if item_id in q.reverse_keyed else answer
+
+
+def axis_scores(q: Questionnaire, answers: Mapping[str, int]) -> dict[str, float]:
+    """Each axis of the questionnaire (versatility too, on an observer form): the mean
+    keyed answer stretched to 0-100."""
+    span = q.scale.max - q.scale.min
+    scores = {}
+    for axis, item_ids in q.axis_items.items():
+        values = [keyed_value(q, item_id, answers[item_id]) for item_id in item_ids]
+        scores[axis] = round((sum(values) / len(values) - q.scale.min) / span * 100, 1)
+    return scores
 
 
 def score(q: Questionnaire, answers: Mapping[str, int], duration_seconds: float | None = None) -> Profile:
     problems = check_answers(q, answers)
     if problems:
         raise AnswerError(problems)
-    keyed = {item_id: keyed_value(q, item_id, v) for item_id, v in answers.items()}
-    span = q.scale.max - q.scale.min
-    axes = {}
-    for axis, item_ids in q.axis_items.items():
-        values = [keyed[item_id] for item_id in item_ids]
-        axes[axis] = round((sum(values) / len(values) - q.scale.min) / span * 100, 1)
-    return profile_from_axes(axes, flags=quality_flags(q, answers, keyed, duration_seconds))
+    axes = axis_scores(q, answers)
+    flags = quality_flags(q, answers, duration_seconds)
+    if any(f in INVALIDATING for f in flags):
+        return Profile(axes=axes, scores=affinities(axes), style=None, secondary_style=None, clarity=None,
+                       flags=flags, valid=False, confidence=None, balanced=())
+    sides = {a: _tie_side(answers, a) for a in AXES if axes[a] == 50}
+    profile = profile_from_axes(axes, flags=flags, tie_sides=sides)
+    confidence = retake_confidence(q, profile)
+    return Profile(
+        axes=profile.axes, scores=profile.scores, style=profile.style, secondary_style=profile.secondary_style,
+        clarity=clarity_of(confidence), flags=flags, confidence=confidence, balanced=profile.balanced,
+    )
 
 
-def profile_from_axes(axes: Mapping[str, float], flags: tuple[str, ...] = ()) -> Profile:
+def _tie_side(answers: Mapping[str, int], axis: str) -> bool:
+    """A balanced axis' side, high (True) or low: the parity of a hash of the answers.
+
+    Any fixed side would favour one style; a hash of the whole sheet is as likely odd
+    as even, so each neighbour gets half of the ties, and a sheet always gets the same."""
+    text = axis + ";" + ";".join(f"{k}={answers[k]}" for k in sorted(answers))
+    return hashlib.sha256(text.encode()).digest()[-1] % 2 == 1
+
+
+def affinities(axes: Mapping[str, float]) -> dict[str, float]:
     x = axes["assertiveness"] - 50
     y = axes["responsiveness"] - 50
-    scores = {
+    return {
         s: round(50 + (STYLE_POLES[s]["assertiveness"] * x + STYLE_POLES[s]["responsiveness"] * y) / 2, 1)
         for s in STYLES
     }
-    high_a, high_r = x >= 0, y >= 0
+
+
+def profile_from_axes(axes: Mapping[str, float], flags: tuple[str, ...] = (),
+                      tie_sides: Mapping[str, bool] | None = None) -> Profile:
+    """Style, secondary style and balanced axes at a point of the map.
+
+    tie_sides gives the side of an axis exactly at 50 (see _tie_side); without one,
+    as for the mean of several raters, a balanced axis counts as high."""
+    tie_sides = tie_sides or {}
+    x = axes["assertiveness"] - 50
+    y = axes["responsiveness"] - 50
+    high_a = x > 0 or (x == 0 and tie_sides.get("assertiveness", True))
+    high_r = y > 0 or (y == 0 and tie_sides.get("responsiveness", True))
     style = style_at(high_a, high_r)
     if abs(x) < abs(y):
         secondary = style_at(not high_a, high_r)
     else:
         secondary = style_at(high_a, not high_r)
-    distance = round(math.hypot(x, y), 1)
-    flexible, moderate, clear = CLARITIES
-    if distance < FLEXIBLE_BELOW:
-        clarity = flexible
-    elif distance < MODERATE_BELOW:
-        clarity = moderate
-    else:
-        clarity = clear
     return Profile(
-        axes=dict(axes),
-        scores=scores,
+        axes={a: axes[a] for a in AXES},
+        scores=affinities(axes),
         style=style,
         secondary_style=secondary,
-        clarity=clarity,
+        clarity=None,
         flags=flags,
+        balanced=tuple(a for a in AXES if axes[a] == 50),
     )
 
 
-def quality_flags(
-    q: Questionnaire,
-    answers: Mapping[str, int],
-    keyed: Mapping[str, int],
-    duration_seconds: float | None,
-) -> tuple[str, ...]:
-    """Signs that the answers may not describe the person: shown, never hidden."""
+def retake_confidence(q: Questionnaire, profile: Profile) -> float:
+    """The probability that a retake gives the same primary style (see the module's step 6)."""
+    confidence = 1.0
+    for axis in AXES:
+        rel = q.reliability[axis]
+        true_score = rel.mean + rel.alpha * (profile.axes[axis] - rel.mean)
+        spread = rel.sd * math.sqrt((1 - rel.alpha) * (1 + rel.alpha))
+        p_high = _NORMAL.cdf((true_score - 50) / spread)
+        high = STYLE_POLES[profile.style][axis] > 0
+        confidence *= p_high if high else 1 - p_high
+    return round(confidence, 2)
+
+
+def clarity_of(confidence: float) -> str:
+    flexible, moderate, clear = CLARITIES
+    if confidence >= CLEAR_FROM:
+        return clear
+    return moderate if confidence >= MODERATE_FROM else flexible
+
+
+def less_certain_axis(q: Questionnaire, profile: Profile) -> str:
+    """The axis a retake would most likely flip: the one whose true score is nearest 50."""
+    def margin(axis: str) -> float:
+        rel = q.reliability[axis]
+        return abs(rel.mean + rel.alpha * (profile.axes[axis] - rel.mean) - 50) / rel.sd
+    return min(AXES, key=margin)
+
+
+def quality_flags(q: Questionnaire, answers: Mapping[str, int], duration_seconds: float | None) -> tuple[str, ...]:
+    """Signs that the answers may not describe the person: shown, never hidden.
+
+    Yes-saying is measured apart and taken out before looking for contradictions:
+    with half of each axis reverse-keyed, a person who agrees a little with
+    everything still answers opposite statements consistently once their own mean
+    is the centre, while random answers stay inconsistent whatever their mean."""
     flags = set()
-    most_common = Counter(answers.values()).most_common(1)[0][1]
-    if most_common >= STRAIGHT_LINE_SHARE * len(answers):
+    values = [answers[item.id] for item in q.items]  # display order
+    n = len(values)
+    if Counter(values).most_common(1)[0][1] >= STRAIGHT_LINE_SHARE * n:
         flags.add("straight_lining")
-    pairs = q.mirror_pairs
-    if len(pairs) >= 2:
-        clashes = sum(1 for a, b in pairs if abs(keyed[a] - keyed[b]) >= CONTRADICTION_GAP)
-        if clashes >= max(2, CONTRADICTION_SHARE * len(pairs)):
-            flags.add("contradictory")
+    centre = q.scale.midpoint
+    lean = sum(values) / n - centre
+    spread = spread_within_axes(q, answers, lean)
+    if "straight_lining" not in flags and spread >= CONTRADICTION_SPREAD and any(
+        sum(values[i] == values[i - p] for i in range(p, n)) >= PATTERN_SHARE * (n - p)
+        for p in PATTERN_PERIODS if n > 2 * p
+    ):
+        # A repeating pattern that also ignores what the statements say. (A consistent
+        # person can repeat too, when the items' order repeats; their answers agree with
+        # the keying, so their spread is low.)
+        flags.add("patterned")
+    if abs(lean) >= ACQUIESCENCE_POINTS:
+        flags.add("acquiescence")
+    if not flags & set(INVALIDATING) and spread >= CONTRADICTION_SPREAD:
+        flags.add("contradictory")
     if duration_seconds is not None and duration_seconds < FAST_SECONDS_PER_ITEM * len(q.items):
         flags.add("too_fast")
     return tuple(f for f in FLAGS if f in flags)
+
+
+def spread_within_axes(q: Questionnaire, answers: Mapping[str, int], lean: float) -> float:
+    """The mean over the two axes of the variance of a person's keyed answers, once their
+    lean towards agreeing is taken out: low when the statements of an axis and their
+    opposites were answered as opposites, high when they were answered alike or at random."""
+    spreads = []
+    for axis in AXES:
+        values = [keyed_value(q, i, answers[i] - lean) for i in q.axis_items[axis]]
+        mean = sum(values) / len(values)
+        spreads.append(sum((v - mean) ** 2 for v in values) / (len(values) - 1))
+    return sum(spreads) / len(spreads)

@@ -79,11 +79,12 @@ class Aggregates:
     """Each member's latest result in a scope, summed: what a dashboard's numbers start from."""
 
     members: int
-    responses: int
+    responses: int  # valid results in scope
     moments: dict[str, tuple[float, float]]  # scale -> (sum, sum of squares) over members
     style_counts: dict[str, int]
     fits: dict[str, int]  # style -> members whose affinity for it is at least FIT_AFFINITY
     flags: dict[str, int]  # flag -> members whose latest result carries it
+    set_aside: int = 0  # answer sheets in scope that describe no one (not valid)
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,7 @@ class TeamSummary:
     scales: dict[str, Summary]
     flags: dict[str, int]
     fits: dict[str, int]
+    set_aside: int = 0
 
     @property
     def thin(self) -> dict[str, bool]:
@@ -135,6 +137,7 @@ def team_summary(agg: Aggregates) -> TeamSummary:
         scales={c: from_moments(agg.members, *agg.moments[c]) for c in SCALES},
         flags=dict(agg.flags),
         fits=dict(agg.fits),
+        set_aside=agg.set_aside,
     )
 
 

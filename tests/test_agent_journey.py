@@ -368,18 +368,26 @@ def test_stored_row_keeps_raw_answers_slug_and_version(client, app, questionnair
     assert row["lang"] == "en"
 
 
-def test_result_page_warns_when_answers_look_unreliable(client, questionnaire):
-    answers = {i.id: 3 for i in questionnaire.items}
+SAME_ANSWER = ("Almost every statement got the same answer. The statements point in opposite directions on "
+               "purpose, so the same answer everywhere cannot describe how anyone communicates.")
+
+
+@pytest.mark.parametrize("value", [1, 3, 5])
+def test_the_same_answer_throughout_gets_an_explanation_and_a_retake_not_a_style(client, questionnaire, value):
+    answers = {i.id: value for i in questionnaire.items}
     location = take_questionnaire(client, questionnaire, answers, headers=EN).headers["Location"]
     html = html_of(client.get(location, headers=EN))
-    assert "Almost every statement got the same answer" in html
+    assert "These answers do not describe a style" in html and SAME_ANSWER in html
+    assert f'href="/q/{questionnaire.slug}/1"' in html  # take it again
+    assert "chart-radar" not in html and "Your strengths" not in html
     zh_html = html_of(client.get(location + "?lang=zh"))
-    assert zh("Almost every statement got the same answer, so the result may not describe you well.") in zh_html
+    assert zh(SAME_ANSWER) in zh_html and zh("These answers do not describe a style") in zh_html
 
 
 def test_consistent_answers_get_no_straight_lining_warning(client, questionnaire, answers):
     location = take_questionnaire(client, questionnaire, answers, headers=EN).headers["Location"]
-    assert "Almost every statement got the same answer" not in html_of(client.get(location, headers=EN))
+    html = html_of(client.get(location, headers=EN))
+    assert "Almost every statement got the same answer" not in html and "Your strengths" in html
 
 
 # ---------------------------------------------------------------------------

@@ -35,6 +35,8 @@ def test_order_of_answers_and_items_does_not_matter(answers, order, item_order):
     shuffled_answers = {item_id: answers[item_id] for item_id in order}
     shuffled_q = dataclasses.replace(Q, items=tuple(Q.items[i] for i in item_order))
     expected = score(Q, answers)
+    # A repeating pattern is read in the order the items are shown: that one flag may move.
+    assume("patterned" not in expected.flags and "patterned" not in score(shuffled_q, answers).flags)
     assert score(Q, shuffled_answers) == expected
     assert score(shuffled_q, shuffled_answers) == expected
     assert score(shuffled_q, answers) == expected
@@ -62,7 +64,8 @@ def test_prototypical_pattern_survives_a_few_stray_answers(style, noise):
 @given(answers=answer_sets)
 def test_mirroring_every_answer_swaps_styles_and_flips_axes(answers):
     profile = score(Q, answers)
-    assume(all(profile.axes[a] != 50 for a in AXES))  # the exact centre is a documented tie
+    assume(profile.valid)
+    assume(all(profile.axes[a] != 50 for a in AXES))  # a balanced axis is a documented tie
     mirrored = score(Q, {k: LO + HI - v for k, v in answers.items()})
     assert mirrored.style == MIRROR_STYLE[profile.style]
     for axis in AXES:
@@ -123,6 +126,7 @@ def test_affinities_are_0_to_100_and_mirror_styles_sum_to_100(answers):
 @given(answers=answer_sets)
 def test_primary_has_highest_affinity_and_secondary_is_adjacent(answers):
     profile = score(Q, answers)
+    assume(profile.valid)
     assert profile.scores[profile.style] == max(profile.scores.values())
     assert differing_axes(profile.style, profile.secondary_style) == 1
 
@@ -144,38 +148,45 @@ def test_profile_from_any_point_is_consistent(a, r):
 # ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize(
-    "a, r, style, secondary, clarity",
+    "a, r, style, secondary",
     [
-        # The exact centre: 50 counts as the high end -> Expressive; on a tie of the
-        # two axes the responsiveness side flips -> Driver. A flexible communicator.
-        (50, 50, "expressive", "driver", "flexible"),
+        # The exact centre, with no answer sheet to break the tie (as for the mean of
+        # several raters): 50 counts as high -> Expressive; on a tie of the two axes
+        # the responsiveness side flips -> Driver.
+        (50, 50, "expressive", "driver"),
         # One point in each quadrant, secondary across the weaker axis.
-        (90, 60, "expressive", "driver", "clear"),       # weaker: responsiveness
-        (60, 90, "expressive", "amiable", "clear"),      # weaker: assertiveness
-        (90, 20, "driver", "expressive", "clear"),       # weaker: responsiveness
-        (65, 5, "driver", "analytical", "clear"),        # weaker: assertiveness
-        (20, 70, "amiable", "analytical", "clear"),      # weaker: responsiveness
-        (40, 90, "amiable", "expressive", "clear"),      # weaker: assertiveness
-        (30, 20, "analytical", "driver", "clear"),       # weaker: assertiveness
-        (10, 40, "analytical", "amiable", "clear"),      # weaker: responsiveness
+        (90, 60, "expressive", "driver"),       # weaker: responsiveness
+        (60, 90, "expressive", "amiable"),      # weaker: assertiveness
+        (90, 20, "driver", "expressive"),       # weaker: responsiveness
+        (65, 5, "driver", "analytical"),        # weaker: assertiveness
+        (20, 70, "amiable", "analytical"),      # weaker: responsiveness
+        (40, 90, "amiable", "expressive"),      # weaker: assertiveness
+        (30, 20, "analytical", "driver"),       # weaker: assertiveness
+        (10, 40, "analytical", "amiable"),      # weaker: responsiveness
         # Equal distance on both axes: the responsiveness side flips.
-        (80, 20, "driver", "expressive", "clear"),
-        (20, 20, "analytical", "amiable", "clear"),
-        (60, 60, "expressive", "driver", "moderate"),
-        # Exactly 50 on one axis counts as high.
-        (50, 30, "driver", "analytical", "moderate"),
-        (30, 50, "amiable", "analytical", "moderate"),
-        # Clarity bands: under 10 flexible, under 25 moderate, else clear.
-        (58, 45, "driver", "expressive", "flexible"),
-        (60, 50, "expressive", "driver", "moderate"),    # distance exactly 10
-        (74, 50, "expressive", "driver", "moderate"),
-        (75, 50, "expressive", "driver", "clear"),       # distance exactly 25
-        (45, 30, "analytical", "driver", "moderate"),
+        (80, 20, "driver", "expressive"),
+        (20, 20, "analytical", "amiable"),
+        (60, 60, "expressive", "driver"),
+        # Exactly 50 on one axis, no sheet: counts as high; the secondary is across it.
+        (50, 30, "driver", "analytical"),
+        (30, 50, "amiable", "analytical"),
     ],
 )
-def test_profile_from_axes_table(a, r, style, secondary, clarity):
+def test_profile_from_axes_table(a, r, style, secondary):
     profile = profile_from_axes({"assertiveness": a, "responsiveness": r})
-    assert (profile.style, profile.secondary_style, profile.clarity) == (style, secondary, clarity)
+    assert (profile.style, profile.secondary_style) == (style, secondary)
+    assert profile.balanced == tuple(axis for axis, v in (("assertiveness", a), ("responsiveness", r)) if v == 50)
+
+
+@pytest.mark.parametrize("a, r, tie_sides, style", [
+    (50, 30, {"assertiveness": True}, "driver"),
+    (50, 30, {"assertiveness": False}, "analytical"),
+    (30, 50, {"responsiveness": True}, "amiable"),
+    (30, 50, {"responsiveness": False}, "analytical"),
+    (50, 50, {"assertiveness": False, "responsiveness": False}, "analytical"),
+])
+def test_a_balanced_axis_takes_the_side_it_is_given(a, r, tie_sides, style):
+    assert profile_from_axes({"assertiveness": a, "responsiveness": r}, tie_sides=tie_sides).style == style
 
 
 @pytest.mark.parametrize(
@@ -292,10 +303,11 @@ FAST = 1.5 * N  # the issue: faster than 1.5 s per item is implausible
         (style_answers(Q, "driver", 2), 240, set()),
         (complete(), 300, {"straight_lining"}),
         (complete(a01=4, r01=2), 300, {"straight_lining"}),
-        ({i: 5 for i in IDS}, 300, {"straight_lining", "contradictory"}),
-        ({i: 1 for i in IDS}, 300, {"straight_lining", "contradictory"}),
-        # Agreeing with both sides of every pair without giving one answer throughout.
-        ({i: 5 if Q.item(i).keyed == "plus" else 4 for i in IDS}, 300, {"contradictory"}),
+        ({i: 5 for i in IDS}, 300, {"straight_lining", "acquiescence"}),
+        ({i: 1 for i in IDS}, 300, {"straight_lining", "acquiescence"}),
+        # Agreeing with both sides of every pair, a little more with one side: yes-saying,
+        # not contradiction. With the lean taken out the answers are consistent.
+        ({i: 5 if Q.item(i).keyed == "plus" else 4 for i in IDS}, 300, {"acquiescence"}),
         (plausible(), FAST - 1, {"too_fast"}),
         (plausible(), 5, {"too_fast"}),
         (plausible(), FAST + 1, set()),

@@ -14,6 +14,7 @@ from .accounts import (
     trainer_by_id, trainer_by_username,
 )
 from .db import BUSY_TIMEOUT_MS, Pool, backup, connect, migrate, migrations, new_token, now, write_transaction
+from .norms import rebuild_norms
 from .results import (
     SORTS, LatestResults, RescoreReport, Scope, TeamGone, agent_responses, profile_columns, profile_of,
     rescore, response_by_token, result_count, save_response, scope_responses, team_members, token_exists,

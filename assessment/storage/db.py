@@ -127,6 +127,26 @@ def m006_scoring_version(db: Database) -> None:
     db["responses"].add_column("scoring_version", int, not_null_default=1)
 
 
+
+@migrations()
+def m007_measurement(db: Database) -> None:
+    # Scoring version 2: answer sheets that describe no one are stored but not valid,
+    # every valid profile has a confidence, balanced axes, and percentiles among the
+    # earlier valid results of the same questionnaire version once there are enough.
+    responses = db["responses"]
+    responses.transform(not_null={"style": False})  # no style for a sheet that is not valid
+    responses.add_column("valid", int, not_null_default=1)
+    responses.add_column("confidence", float)
+    responses.add_column("balanced", str, not_null_default="[]")
+    responses.add_column("percentiles", str)
+    responses.create_index(["agent_id", "valid", "id"])
+    # How many valid results scored each axis value: percentiles in one small read.
+    db["norms"].create(
+        {"questionnaire": str, "version": int, "axis": str, "score": float, "n": int},
+        pk=("questionnaire", "version", "axis", "score"),
+    )
+
+
 class _Database(Database):
     """sqlite-utils' Database, plus its own handle on `<database>-writelock`.
 

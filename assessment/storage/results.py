@@ -8,7 +8,7 @@ a row into a profile. A scoring change reaches stored rows only through `rescore
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Iterator
 
 from sqlite_utils import Database
@@ -17,6 +17,7 @@ from ..model import AXES, STYLES
 from ..scoring import FLAGS, SCORING_VERSION, Profile
 from ..stats import FIT_AFFINITY, SCALES, Aggregates, StyleMove
 from .db import all_rows, insert, new_token, now, one, write_transaction
+from .norms import count_in_norms, percentiles_among
 from .teams import Membership, agent_id_for, team_exists
 
 
@@ -26,28 +27,37 @@ class TeamGone(LookupError):
 
 def profile_columns(profile: Profile) -> dict:
     return {
+        "valid": int(profile.valid),
         "style": profile.style,
         "secondary_style": profile.secondary_style,
         "clarity": profile.clarity,
+        "confidence": profile.confidence,
+        "balanced": json.dumps(list(profile.balanced)),
         **profile.axes,
         **profile.scores,
         "flags": json.dumps(list(profile.flags)),
+        "percentiles": None if profile.percentiles is None else json.dumps(profile.percentiles),
         "scoring_version": SCORING_VERSION,
     }
 
 
+def _json(value, empty):
+    return json.loads(value) if isinstance(value, str) else (empty if value is None else value)
+
+
 def profile_of(row: dict) -> Profile:
-    """The profile as stored with the row (flags already decoded or still JSON)."""
-    flags = row["flags"]
-    if isinstance(flags, str) or flags is None:
-        flags = json.loads(flags or "[]")
+    """The profile as stored with the row (JSON columns decoded or not)."""
     return Profile(
         axes={a: row[a] for a in AXES},
         scores={s: row[s] for s in STYLES},
         style=row["style"],
         secondary_style=row["secondary_style"],
         clarity=row["clarity"],
-        flags=tuple(flags),
+        flags=tuple(_json(row["flags"], [])),
+        valid=bool(row["valid"]),
+        confidence=row["confidence"],
+        balanced=tuple(_json(row["balanced"], [])),
+        percentiles=_json(row["percentiles"], None),
     )
 
 
@@ -63,7 +73,11 @@ def save_response(
     member: Membership | None = None,
     created_at: str | None = None,
 ) -> dict:
-    """One write transaction: the agent (found or created) and their response."""
+    """One write transaction: the agent (found or created) and their response.
+
+    A valid profile is placed among the earlier valid results (percentiles) and then
+    counted into the norms itself. The row returned is what was stored: profile_of(row)
+    is the profile every page will show."""
     row = {
         "token": new_token(),
         "questionnaire": questionnaire,
@@ -82,6 +96,10 @@ def save_response(
                 raise TeamGone(member.team_id)
             row["team_id"] = member.team_id
             row["agent_id"] = agent_id_for(db, member, row["created_at"])
+        if profile.valid:
+            profile = replace(profile, percentiles=percentiles_among(db, questionnaire, version, profile.axes))
+            row["percentiles"] = profile_columns(profile)["percentiles"]
+            count_in_norms(db, questionnaire, version, profile.axes)
         row["id"] = insert(db, "responses", row)
     return row
 
@@ -90,8 +108,8 @@ def _decode(row: dict) -> dict:
     """A stored row with its answers and flags as Python values and its profile beside them."""
     row = dict(row)
     row["answers"] = json.loads(row["answers"])
-    row["flags"] = json.loads(row["flags"] or "[]")
     row["profile"] = profile_of(row)
+    row["flags"] = list(row["profile"].flags)
     return row
 
 
@@ -137,14 +155,24 @@ def rescore(db: Database, score_row: Callable[[dict], Profile | None], dry_run: 
 
 
 def _rescore(db: Database, score_row: Callable[[dict], Profile | None], write: bool) -> RescoreReport:
+    """Rows in the order they came in, so that each is placed among the earlier ones
+    (percentiles) as it was when submitted, with the norms counted up as it goes."""
     results = rescored = changed = styles = 0
+    if write:
+        db.execute("DELETE FROM norms")
     for row in all_rows(db, "SELECT * FROM responses ORDER BY id", []):
         results += 1
         row = _decode(row)
         new = score_row(row)
         if new is None:
+            if write and row["valid"]:
+                count_in_norms(db, row["questionnaire"], row["questionnaire_version"], row["profile"].axes)
             continue
         rescored += 1
+        if new.valid and write:
+            version = (row["questionnaire"], row["questionnaire_version"])
+            new = replace(new, percentiles=percentiles_among(db, *version, new.axes))
+            count_in_norms(db, *version, new.axes)
         if new == row["profile"] and row["scoring_version"] == SCORING_VERSION:
             continue
         changed += new != row["profile"]
@@ -199,10 +227,11 @@ class Scope:
         return sql, params
 
 
-# The result an agent had before their latest (any date): what the latest is compared with.
-_PREVIOUS = "(SELECT MAX(r.id) FROM responses r WHERE r.agent_id = latest.agent_id AND r.id < latest.id)"
+# The valid result an agent had before their latest (any date): what the latest is compared with.
+_PREVIOUS = ("(SELECT MAX(r.id) FROM responses r WHERE r.agent_id = latest.agent_id AND r.id < latest.id "
+             "AND r.valid = 1)")
 _LATEST_COLUMNS = ", ".join(
-    ("id", "agent_id", "team_id", "created_at", "style", "secondary_style", "clarity", *SCALES, "flags")
+    ("id", "agent_id", "team_id", "created_at", "style", "secondary_style", "clarity", "confidence", *SCALES, "flags")
 )
 
 SORTS = {
@@ -215,7 +244,10 @@ SORTS = {
 
 
 class LatestResults:
-    """Each member's latest result in a scope, worked out once for a whole page.
+    """Each member's latest valid result in a scope, worked out once for a whole page.
+
+    An answer sheet that describes no one (valid = 0) is kept, and counted apart as
+    set aside, but never enters a mix, a mean or a comparison.
 
     Used as a context manager: the rows go into a temporary table of this
     connection (each request has a connection to itself), every dashboard query
@@ -231,7 +263,7 @@ class LatestResults:
         self.db.execute("DROP TABLE IF EXISTS temp.latest")
         self.db.execute(
             f"""CREATE TEMP TABLE latest AS SELECT {_LATEST_COLUMNS} FROM responses
-                WHERE id IN (SELECT MAX(id) FROM responses WHERE {where} GROUP BY agent_id)""",
+                WHERE id IN (SELECT MAX(id) FROM responses WHERE {where} AND valid = 1 GROUP BY agent_id)""",
             params,
         )
         return self
@@ -249,11 +281,14 @@ class LatestResults:
             f"SELECT COUNT(*), {moments}, {styles}, {fits}, {flags} FROM temp.latest"
         ).fetchone()]
         where, params = self.scope.where()
-        responses = self.db.execute(f"SELECT COUNT(*) FROM responses WHERE {where}", params).fetchone()[0]
+        responses, set_aside = self.db.execute(
+            f"SELECT SUM(valid), COUNT(*) - SUM(valid) FROM responses WHERE {where}", params
+        ).fetchone()
         members, rest = values[0], iter(values[1:])
         return Aggregates(
             members=members,
-            responses=responses,
+            responses=responses or 0,
+            set_aside=set_aside or 0,
             moments={c: (next(rest), next(rest)) for c in SCALES},
             style_counts={s: next(rest) for s in STYLES},
             fits={s: next(rest) for s in STYLES},
@@ -329,7 +364,7 @@ def scope_responses(db: Database, scope: Scope) -> Iterator[dict]:
     cursor = db.execute(
         f"""SELECT r.id, r.created_at, r.questionnaire, r.questionnaire_version, r.scoring_version, r.lang,
                    teams.id AS team_id, teams.name AS team, agents.id AS agent_id, agents.name AS name,
-                   agents.employee_id, r.style, r.secondary_style, r.clarity,
+                   agents.employee_id, r.valid, r.style, r.secondary_style, r.clarity, r.confidence,
                    r.assertiveness, r.responsiveness, {", ".join("r." + s for s in STYLES)}, r.flags
             FROM responses r JOIN agents ON agents.id = r.agent_id JOIN teams ON teams.id = r.team_id
             WHERE {where} ORDER BY r.created_at, r.id""",
@@ -339,4 +374,5 @@ def scope_responses(db: Database, scope: Scope) -> Iterator[dict]:
     for values in cursor:
         row = dict(zip(names, values))
         row["flags"] = json.loads(row["flags"] or "[]")
+        row["valid"] = bool(row["valid"])
         yield row

@@ -9,6 +9,7 @@ from sqlite_utils import Database
 
 from ..collation import sort_key
 from .db import all_rows, insert, now, one, write_transaction
+from .norms import rebuild_norms
 
 
 
@@ -65,6 +66,7 @@ def delete_team(db: Database, team_id: int) -> int:
         removed = db.execute("DELETE FROM responses WHERE team_id = ?", [team_id]).rowcount
         db.execute("DELETE FROM agents WHERE team_id = ?", [team_id])
         db.execute("DELETE FROM teams WHERE id = ?", [team_id])
+        rebuild_norms(db)
     return removed
 
 
@@ -118,6 +120,7 @@ def delete_agent(db: Database, agent_id: int) -> int:
     with write_transaction(db):
         removed = db.execute("DELETE FROM responses WHERE agent_id = ?", [agent_id]).rowcount
         db.execute("DELETE FROM agents WHERE id = ?", [agent_id])
+        rebuild_norms(db)
     return removed
 
 

@@ -232,6 +232,8 @@ def _render_result(token: str) -> str:
         abort(404)
     q = questionnaire_version(row["questionnaire"], row["questionnaire_version"])
     profile = row["profile"]
+    if not profile.valid:
+        return render_template("agent/result_not_valid.html", q=q, row=row, profile=profile)
     names, axis_titles = chart_labels(q)
     figures = {
         "radar": charts.radar(

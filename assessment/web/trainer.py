@@ -144,11 +144,12 @@ def agent(agent_id: int):
     with storage.LatestResults(db, storage.Scope((agent["team_id"],))) as team_latest:
         team_summary = stats.team_summary(team_latest.aggregates())
     figures = {}
-    if results:
-        latest = results[-1]
+    scored = [r for r in results if r["profile"].valid]  # sheets that describe no one stay in the table only
+    latest = scored[-1] if scored else None
+    if latest:
         tz = app_timezone()
         figures["trend"] = charts.trend(
-            [{**r, "created_at": clock.local(r["created_at"], tz).strftime("%Y-%m-%d %H:%M")} for r in results],
+            [{**r, "created_at": clock.local(r["created_at"], tz).strftime("%Y-%m-%d %H:%M")} for r in scored],
             axis_titles,
         )
         figures["radar"] = charts.radar(
@@ -159,7 +160,7 @@ def agent(agent_id: int):
             names,
         )
     return render_template(
-        "trainer/agent.html", agent=agent, results=results, figures=figures, names=names,
+        "trainer/agent.html", agent=agent, results=results, latest=latest, figures=figures, names=names,
         axis_titles=axis_titles, team_means=team_summary.mean_scores,
     )
 
