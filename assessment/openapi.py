@@ -1,7 +1,7 @@
 """The OpenAPI document of /api/v1, generated from the routes declared below and the
 pydantic models of schemas.py: nothing in it is written out by hand twice.
 
-ROUTES says, for each operation, its method and path, who may call it, its path
+CORE_ROUTES and the feature tuples say, for each operation, its method and path, who may call it, its path
 parameters, the model of its request body and the model (or error) of each status.
 The components are the models' JSON schemas (OpenAPI 3.1 speaks JSON Schema
 2020-12, what pydantic writes), with every nested model hoisted into
@@ -50,7 +50,7 @@ class Route:
 
 
 API = "/api/v1"
-ROUTES = (
+CORE_ROUTES = (
     Route("get", f"{API}/questionnaires", "listQuestionnaires", "The available questionnaires",
           {200: list[schemas.QuestionnaireListItem]}),
     Route("get", f"{API}/questionnaires/{{slug}}", "getQuestionnaire", "One questionnaire: scale and items",
@@ -76,6 +76,11 @@ ROUTES = (
           {200: list[schemas.TeamResponse], **UNAUTHORIZED, **NOT_YOURS}, trainer=True, parameters=("team_id",)),
     Route("get", f"{API}/openapi.json", "openapi", "This document", {200: dict}),
 )
+# Each feature declares its operations in a tuple of its own below.
+CALLER_ROUTES: tuple[Route, ...] = ()  # reading the caller: identifier, phrase bank, practice
+OTHERS_ROUTES: tuple[Route, ...] = ()  # how others see me: rating links, the others' view
+ABILITIES_ROUTES: tuple[Route, ...] = ()  # the seven service abilities, staff on teams
+
 
 SECURITY_SCHEMES = {
     "bearer": {"type": "http", "scheme": "bearer",
@@ -156,7 +161,7 @@ def spec(slugs: tuple[str, ...], self_slugs: tuple[str, ...]) -> dict:
     The dict is shared: callers must not change it."""
     components = _Components()
     paths: dict[str, dict] = {}
-    for route in ROUTES:
+    for route in CORE_ROUTES + CALLER_ROUTES + OTHERS_ROUTES + ABILITIES_ROUTES:
         named = self_slugs if route.self_only else slugs
         paths.setdefault(route.path, {})[route.method] = _operation(route, components, tuple(sorted(named)))
     return {

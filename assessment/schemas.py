@@ -330,3 +330,15 @@ def error_title(model: type[RequestBody], exc: ValidationError | None, fields: l
         if top in model.TITLES:
             return model.TITLES[top]
     return f"Invalid {model.NOUN}"
+
+
+# --- reading the caller: identifier, phrase bank, practice -----------------------
+# (end of the caller section)
+
+
+# --- how others see me: rating links and the others' view ----------------------
+# (end of the others section)
+
+
+# --- the seven service abilities, and staff on teams ----------------------------
+# (end of the abilities section)

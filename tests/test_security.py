@@ -739,6 +739,20 @@ def test_a_token_opens_only_its_own_trainers_teams(app, api_token):
     assert client.get("/api/v1/teams", headers=auth).get_json() == []
 
 
+def test_a_token_opens_the_api_only_never_the_web_workspace(app, api_token, team):
+    """A token kept in an integration must not reach the forms that remove teams."""
+    client = app.test_client()
+    auth = {"Authorization": f"Bearer {api_token}"}
+    assert client.get(f"/api/v1/teams/{team['id']}/summary", headers=auth).status_code == 200
+    for path in ("/trainer/", f"/trainer/teams/{team['id']}", f"/trainer/teams/{team['id']}/delete",
+                 f"/trainer/teams/{team['id']}/export.csv"):
+        response = client.get(path, headers=auth)
+        assert response.status_code == 302 and response.headers["Location"].startswith("/trainer/login"), path
+    response = client.post(f"/trainer/teams/{team['id']}/delete", headers=auth)
+    assert response.status_code in (302, 400)  # sign-in or the CSRF check: never a removal
+    assert client.get(f"/api/v1/teams/{team['id']}/summary", headers=auth).status_code == 200
+
+
 # ---------------------------------------------------------------------------
 # The secret key: never a default
 # ---------------------------------------------------------------------------

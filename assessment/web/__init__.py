@@ -14,7 +14,7 @@ from werkzeug.routing import IntegerConverter
 
 from .. import clock, storage
 from . import agent, api, assets, auth, trainer
-from .common import app_timezone, close_db, error_response
+from .common import BadRequest, app_timezone, bad_request, close_db, error_response
 
 csrf = CSRFProtect()
 
@@ -82,6 +82,7 @@ def init_app(app: Flask) -> None:
     app.wsgi_app = ResponseHeaders(app.wsgi_app)
     app.teardown_appcontext(close_db)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(BadRequest, bad_request)
 
 
 class ResponseHeaders:

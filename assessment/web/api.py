@@ -8,74 +8,15 @@ of schemas.py, the models the OpenAPI document is generated from.
 
 from __future__ import annotations
 
-import json
-import re
-
-from flask import Blueprint, Response, jsonify, request, url_for
+from flask import Blueprint, jsonify, url_for
 from flask_login import current_user, login_required
-from pydantic import ValidationError
 
 from .. import schemas, stats, storage
 from ..openapi import spec
 from ..scoring import AnswerError, check_answers, score
-from .common import error_response, export_record, get_db, questionnaires
+from .common import BadRequest, export_record, get_db, json_body, questionnaires, send, validated
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-
-class BadRequest(Exception):
-    def __init__(self, error: str, details=None, status: int = 400):
-        self.error, self.details, self.status = error, details, status
-
-
-@bp.errorhandler(BadRequest)
-def _bad_request(exc: BadRequest):
-    return error_response(exc.status, exc.error, exc.details)
-
-
-def _reject_duplicates(pairs):
-    body = dict(pairs)
-    if len(body) != len(pairs):
-        keys = [k for k, _ in pairs]
-        dupes = sorted({k for k in keys if keys.count(k) > 1})
-        raise BadRequest("Duplicate keys in JSON object", {"keys": dupes})
-    return body
-
-
-def _reject_constant(name):
-    raise BadRequest("Malformed JSON", f"{name} is not a JSON number")
-
-
-def json_body() -> dict:
-    """The request's JSON object, strictly: right content type, valid UTF-8, no duplicate keys."""
-    if request.mimetype != "application/json":
-        raise BadRequest("Unsupported content type", "send the body as application/json", status=415)
-    raw = request.get_data(cache=True)
-    try:
-        body = json.loads(raw, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant)
-        # Only a \uD800-\uDFFF escape can make one (UTF-8 itself cannot): look when there is one.
-        surrogate = bool(_SURROGATE_ESCAPE.search(raw)) and _has_lone_surrogate(body)
-    except (ValueError, RecursionError) as exc:
-        raise BadRequest("Malformed JSON", str(exc) or "nested too deeply") from None
-    if not isinstance(body, dict):
-        raise BadRequest("Malformed JSON", "the body must be a JSON object")
-    if surrogate:
-        raise BadRequest("Malformed JSON", "a string holds a lone UTF-16 surrogate (\\ud800-\\udfff)")
-    return body
-
-
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
-
-
-def _has_lone_surrogate(value) -> bool:
-    """JSON may escape half a character pair; such text can be neither stored nor echoed."""
-    if isinstance(value, str):
-        return any("\ud800" <= ch <= "\udfff" for ch in value)
-    if isinstance(value, dict):
-        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_lone_surrogate(v) for v in value)
-    return False
 
 
 def _questionnaire(slug: str):
@@ -85,28 +26,9 @@ def _questionnaire(slug: str):
     return q
 
 
-def _send(shape, data, status: int = 200) -> Response:
-    """The response, checked against (and shaped by) its model in schemas.py."""
-    return Response(schemas.to_json(shape, data), status=status, mimetype="application/json")
-
-
-def _validated(model: type[schemas.RequestBody], body: dict, extra_problems=None):
-    """The body as a model instance, or a 400 naming every bad field at once.
-
-    extra_problems(body) adds what only the caller can see (answers against the
-    questionnaire), run only when the model already found something wrong."""
-    try:
-        return model.model_validate(body, strict=True)
-    except ValidationError as exc:
-        details = schemas.field_errors(exc, model.NOUN)
-        if extra_problems is not None:
-            details.update(extra_problems(body))
-        raise BadRequest(schemas.error_title(model, exc, list(details)), details) from None
-
-
 @bp.get("/questionnaires")
 def list_questionnaires():
-    return _send(
+    return send(
         list[schemas.QuestionnaireListItem],
         [{"slug": q.slug, "version": q.version, "title": q.title.as_dict()} for q in questionnaires().values()],
     )
@@ -115,7 +37,7 @@ def list_questionnaires():
 @bp.get("/questionnaires/<slug>")
 def get_questionnaire(slug: str):
     q = _questionnaire(slug)
-    return _send(
+    return send(
         schemas.Questionnaire,
         {
             "slug": q.slug,
@@ -140,7 +62,7 @@ def create_response(slug: str):
         raise BadRequest("Unknown questionnaire", {"slug": f"{slug} is not answered about oneself: "
                                                             "it takes no responses here"}, status=404)
     body = json_body()
-    data = _validated(schemas.ResponseIn, body, lambda raw: _answer_problems(q, raw.get("answers")))
+    data = validated(schemas.ResponseIn, body, lambda raw: _answer_problems(q, raw.get("answers")))
     member = _membership(data)
     try:
         profile = score(q, data.answers, duration_seconds=data.duration_seconds)
@@ -155,7 +77,7 @@ def create_response(slug: str):
         raise BadRequest("Invalid team membership", {"invite_code": NO_SUCH_CODE}) from None
     result_url = url_for("agent.result", token=row["token"], lang=data.lang, _external=True)
     stored = storage.profile_of(row)  # as stored: placed among earlier results
-    response = _send(schemas.Result, {"id": row["id"], **stored.as_dict(), "result_url": result_url}, 201)
+    response = send(schemas.Result, {"id": row["id"], **stored.as_dict(), "result_url": result_url}, 201)
     response.headers["Location"] = result_url
     return response
 
@@ -204,7 +126,7 @@ def _team_or_404(team_id: int) -> dict:
 @bp.get("/teams")
 @login_required
 def list_teams():
-    return _send(list[schemas.Team], [
+    return send(list[schemas.Team], [
         {"id": t["id"], "name": t["name"], "invite_code": t["invite_code"], "member_count": t["member_count"]}
         for t in storage.teams_for(get_db(), current_user.id)
     ])
@@ -213,9 +135,9 @@ def list_teams():
 @bp.post("/teams")
 @login_required
 def create_team():
-    data = _validated(schemas.TeamIn, json_body())
+    data = validated(schemas.TeamIn, json_body())
     team = storage.create_team(get_db(), current_user.id, data.name)
-    return _send(schemas.TeamCreated, {
+    return send(schemas.TeamCreated, {
         "id": team["id"], "name": team["name"], "invite_code": team["invite_code"],
         "invite_url": url_for("agent.join", code=team["invite_code"], _external=True),
     }, 201)
@@ -228,7 +150,7 @@ def team_summary(team_id: int):
     with storage.LatestResults(get_db(), storage.Scope((team["id"],))) as latest:
         summary = stats.team_summary(latest.aggregates())
         changes = stats.style_changes(latest.style_moves())
-    return _send(schemas.TeamSummary,
+    return send(schemas.TeamSummary,
                  {"id": team["id"], "name": team["name"], **summary.as_dict(), "style_changes": changes.as_dict()})
 
 
@@ -236,7 +158,7 @@ def team_summary(team_id: int):
 @login_required
 def team_members(team_id: int):
     team = _team_or_404(team_id)
-    return _send(list[schemas.Member], [
+    return send(list[schemas.Member], [
         {"id": m["id"], "name": m["name"], "employee_id": m["employee_id"], "results": m["results"],
          "latest": _latest(m["latest"])}
         for m in storage.team_members(get_db(), team["id"])
@@ -258,7 +180,7 @@ def _latest(row: dict | None) -> dict | None:
 def team_responses(team_id: int):
     team = _team_or_404(team_id)
     rows = storage.scope_responses(get_db(), storage.Scope((team["id"],)))
-    return _send(list[schemas.TeamResponse], [export_record(r) for r in rows])
+    return send(list[schemas.TeamResponse], [export_record(r) for r in rows])
 
 
 @bp.get("/openapi.json")

@@ -46,6 +46,10 @@ def _load_user(session_id: str):
 
 @login_manager.request_loader
 def _load_from_token(req):
+    """API tokens open the API only: a token kept in an integration must not sign
+    in to the web workspace, where it could remove teams through the forms."""
+    if not req.path.startswith("/api/"):
+        return None
     header = req.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():

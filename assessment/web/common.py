@@ -7,13 +7,16 @@ graph of the web layer is blueprints -> common -> core.
 
 from __future__ import annotations
 
+import codecs
 import json
+import re
 from zoneinfo import ZoneInfo
 
-from flask import Response, abort, current_app, g
+from flask import Response, abort, current_app, g, request
 from flask_babel import gettext as _
+from pydantic import ValidationError
 
-from .. import content
+from .. import content, schemas
 from ..i18n import current_lang
 from ..model import AXES, STYLES
 from ..questionnaire import Questionnaire
@@ -87,3 +90,84 @@ EXPORT_FIELDS = (
 def export_record(row: dict) -> dict:
     """One response as exports and the team API give it."""
     return {f: row[f] for f in EXPORT_FIELDS}
+
+
+# --- the JSON API's plumbing, shared by every API blueprint ---------------------
+
+class BadRequest(Exception):
+    def __init__(self, error: str, details=None, status: int = 400):
+        self.error, self.details, self.status = error, details, status
+
+
+def bad_request(exc: BadRequest) -> Response:
+    """The app-wide handler of BadRequest (registered in web/__init__.py)."""
+    return error_response(exc.status, exc.error, exc.details)
+
+
+def _reject_duplicates(pairs):
+    body = dict(pairs)
+    if len(body) != len(pairs):
+        keys = [k for k, _ in pairs]
+        dupes = sorted({k for k in keys if keys.count(k) > 1})
+        raise BadRequest("Duplicate keys in JSON object", {"keys": dupes})
+    return body
+
+
+def _reject_constant(name):
+    raise BadRequest("Malformed JSON", f"{name} is not a JSON number")
+
+
+def json_body() -> dict:
+    """The request's JSON object, strictly: right content type, valid UTF-8, no duplicate keys."""
+    if request.mimetype != "application/json":
+        raise BadRequest("Unsupported content type", "send the body as application/json", status=415)
+    raw = request.get_data(cache=True)
+    if raw.startswith(codecs.BOM_UTF8):
+        raise BadRequest("Malformed JSON", "the body starts with a byte order mark (BOM): send UTF-8 JSON without it")
+    try:
+        # Decoded here, strictly: json.loads would also take UTF-16 or UTF-32 bytes.
+        body = json.loads(raw.decode("utf-8"), object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant)
+        # Only a \uD800-\uDFFF escape can make one (UTF-8 itself cannot): look when there is one.
+        surrogate = bool(_SURROGATE_ESCAPE.search(raw)) and _has_lone_surrogate(body)
+    except UnicodeDecodeError:
+        raise BadRequest("Malformed JSON", "the body is not valid UTF-8") from None
+    except (ValueError, RecursionError) as exc:
+        raise BadRequest("Malformed JSON", str(exc) or "nested too deeply") from None
+    if not isinstance(body, dict):
+        raise BadRequest("Malformed JSON", "the body must be a JSON object")
+    if surrogate:
+        raise BadRequest("Malformed JSON", "a string holds a lone UTF-16 surrogate (\\ud800-\\udfff)")
+    return body
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _has_lone_surrogate(value) -> bool:
+    """JSON may escape half a character pair; such text can be neither stored nor echoed."""
+    if isinstance(value, str):
+        return any("\ud800" <= ch <= "\udfff" for ch in value)
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(v) for v in value)
+    return False
+
+
+def send(shape, data, status: int = 200) -> Response:
+    """The response, checked against (and shaped by) its model in schemas.py."""
+    return Response(schemas.to_json(shape, data), status=status, mimetype="application/json")
+
+
+def validated(model: type[schemas.RequestBody], body: dict, extra_problems=None):
+    """The body as a model instance, or a 400 naming every bad field at once.
+
+    extra_problems(body) adds what only the caller can see (answers against the
+    questionnaire), run only when the model already found something wrong."""
+    try:
+        return model.model_validate(body, strict=True)
+    except ValidationError as exc:
+        details = schemas.field_errors(exc, model.NOUN)
+        if extra_problems is not None:
+            details.update(extra_problems(body))
+        raise BadRequest(schemas.error_title(model, exc, list(details)), details) from None
