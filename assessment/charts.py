@@ -237,3 +237,48 @@ def _upright_title(text: str) -> list[dict]:
         "xref": "paper", "yref": "paper", "x": 0, "y": 0.5, "xanchor": "right", "yanchor": "middle",
         "xshift": -26, "showarrow": False, "text": "<br>".join(text), "font": {"size": 15},
     }]
+
+
+# --- how others see me ------------------------------------------------------------
+
+OTHERS_SYMBOLS = ("circle", "diamond", "square", "triangle-up")
+
+
+def others_quadrant(points: Sequence[Mapping], style_names: Mapping[str, str],
+                    axis_titles: Mapping[str, str]) -> dict:
+    """The style map with a few labelled dots (self, the others' mean, ...): quadrant()
+    with each dot's label written beside it and a marker shape of its own, so two dots
+    of the same style stay apart."""
+    fig = quadrant(points, style_names, axis_titles)
+    trace = fig["data"][0]
+    trace["mode"] = "markers+text"
+    trace["textposition"] = ["top center" if p["responsiveness"] < 85 else "bottom center" for p in points]
+    trace["textfont"] = {"size": 13, "color": "#222"}
+    trace["marker"]["size"] = 15
+    trace["marker"]["symbol"] = [OTHERS_SYMBOLS[i % len(OTHERS_SYMBOLS)] for i in range(len(points))]
+    return fig
+
+
+def practice_accuracy(by_type: Mapping[str, Mapping], style_names: Mapping[str, str], axis_title: str) -> dict:
+    """Read the caller: the share of practice calls of each customer type whose type was
+    named right (0-100); a type nobody practised gets no bar and the label "–"."""
+    values = [None if by_type[s]["accuracy"] is None else round(100 * by_type[s]["accuracy"]) for s in STYLES]
+    return {
+        "data": [{
+            "type": "bar",
+            "orientation": "h",
+            "y": [style_names[s] for s in STYLES],
+            "x": [v or 0 for v in values],
+            "marker": {"color": [STYLE_COLOURS[s] for s in STYLES]},
+            "text": ["–" if v is None else f"{v}%" for v in values],
+            "textposition": "auto",
+            "customdata": [by_type[s]["attempts"] for s in STYLES],
+            "hovertemplate": "%{y}: %{text} (n = %{customdata})<extra></extra>",
+        }],
+        "layout": _layout(
+            margin={"l": 80, "r": 20, "t": 10, "b": 40},
+            yaxis={"autorange": "reversed", "fixedrange": True},
+            xaxis={"range": [0, 100], "fixedrange": True, "ticksuffix": "%", "title": {"text": axis_title}},
+        ),
+        "config": _CONFIG,
+    }

@@ -28,6 +28,18 @@ TRAINER = ({"bearer": []}, {"session": []})
 PARAMETERS = {
     "slug": {"type": "string", "description": "A questionnaire's slug"},
     "team_id": {"type": "integer", "minimum": 0, "maximum": schemas.ID_MAX, "description": "One of your teams"},
+    "agent_id": {"type": "integer", "minimum": 0, "maximum": schemas.ID_MAX, "description": "A member of one of your teams"},
+    "token": {"type": "string", "description": "The token of a result (the end of its /r/<token> address)"},
+    "rater_token": {"type": "string", "description": "A rating link's token (the last path segment of its rate_url)"},
+    "username": {"type": "string", "description": "A staff account's username"},
+}
+
+# Query parameters by name (all optional).
+QUERY_PARAMETERS = {
+    "period": {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$",
+               "description": "A month, YYYY-MM (default: the current month)"},
+    "team": {"type": "integer", "minimum": 0, "maximum": schemas.ID_MAX,
+             "description": "Only this team of yours (default: all your teams)"},
 }
 
 BODY_ERRORS = {413: "Body larger than 64 KiB", 415: "Not application/json"}
@@ -47,6 +59,7 @@ class Route:
     description: str = ""
     parameters: tuple[str, ...] = field(default=())
     self_only: bool = False  # the slug enum lists only questionnaires a person answers about themself
+    query: tuple[str, ...] = field(default=())  # optional query parameters, by name in QUERY_PARAMETERS
 
 
 API = "/api/v1"
@@ -74,12 +87,105 @@ CORE_ROUTES = (
           {200: list[schemas.Member], **UNAUTHORIZED, **NOT_YOURS}, trainer=True, parameters=("team_id",)),
     Route("get", f"{API}/teams/{{team_id}}/responses", "teamResponses", "Every response in the team, oldest first",
           {200: list[schemas.TeamResponse], **UNAUTHORIZED, **NOT_YOURS}, trainer=True, parameters=("team_id",)),
+    Route("get", f"{API}/questionnaires/{{slug}}/psychometrics", "questionnairePsychometrics",
+          "Live reliability: alpha with its interval, mean, SD and item figures per axis",
+          {200: schemas.Psychometrics, 400: "Invalid team", **UNAUTHORIZED,
+           404: "Unknown questionnaire, one not answered about oneself, or not your team"},
+          trainer=True, parameters=("slug",), query=("team",), self_only=True,
+          description="Over the latest valid response of each member in your teams (or the one given), "
+                      "current version only; figures are null below 10 respondents."),
     Route("get", f"{API}/openapi.json", "openapi", "This document", {200: dict}),
 )
 # Each feature declares its operations in a tuple of its own below.
-CALLER_ROUTES: tuple[Route, ...] = ()  # reading the caller: identifier, phrase bank, practice
-OTHERS_ROUTES: tuple[Route, ...] = ()  # how others see me: rating links, the others' view
-ABILITIES_ROUTES: tuple[Route, ...] = ()  # the seven service abilities, staff on teams
+CALLER_ROUTES: tuple[Route, ...] = (  # reading the caller: identifier, phrase bank, practice
+    Route("get", f"{API}/caller-cues", "callerCues", "The quick identifier's cues and moods",
+          {200: schemas.CallerCues}),
+    Route("post", f"{API}/caller-cues/read", "readCaller",
+          "The customer type from the cues heard, how sure, what to check next, and what to say",
+          {200: schemas.CallerReading,
+           400: "Unknown cue, option, mood, style or result_token, or invalid JSON; details name each",
+           **BODY_ERRORS},
+          body=schemas.CallerReadIn,
+          description="One cue per axis names a type; more agreeing cues raise the confidence, disagreeing "
+                      "ones lower it and needs_more says which cue to check. The mood only chooses mood_line. "
+                      "With result_token the style of that result is used (none when it is not valid), "
+                      "else agent_style."),
+    Route("get", f"{API}/phrases", "phraseBank",
+          "The phrase bank: lines per customer type, empathy by technique, phrases to avoid and what to say instead",
+          {200: schemas.PhraseBank}),
+    Route("get", f"{API}/practice/scenarios", "practiceScenarios",
+          "Practice calls: the caller's lines and the replies to choose from, without the answers",
+          {200: list[schemas.PracticeScenario]}),
+    Route("post", f"{API}/practice/attempts", "practiceAttempt",
+          "Grade one practice answer (and store it): the type named and the reply chosen",
+          {201: schemas.PracticeGraded,
+           400: "Unknown scenario, reply, style or result_token, or invalid JSON; details name each",
+           **BODY_ERRORS},
+          body=schemas.PracticeAttemptIn,
+          description="With the result_token of a team member's result the attempt counts for that member "
+                      "on the team's practice figures. Bad input stores nothing."),
+    Route("get", f"{API}/teams/{{team_id}}/practice", "teamPractice",
+          "How well the team's members read callers: accuracy by customer type, confusion, per member",
+          {200: schemas.TeamPractice, **UNAUTHORIZED, **NOT_YOURS}, trainer=True, parameters=("team_id",)),
+)
+OTHERS_ROUTES: tuple[Route, ...] = (  # how others see me: rating links, the others' view
+    Route("post", f"{API}/results/{{token}}/raters", "createRaterLink", "Create a rating link for a result's owner",
+          {201: schemas.RaterLink, 400: "Invalid relation, fields or JSON", 404: "Unknown result",
+           409: "The result already has the most rating links allowed (20)", **BODY_ERRORS},
+          body=schemas.RaterLinkIn, parameters=("token",),
+          description="One link per rater; a link works once. Peers stay anonymous (shown only as a mean of at "
+                      "least 3); a lead's rating is shown apart with their role."),
+    Route("get", f"{API}/rate/{{rater_token}}", "getRateForm", "What a rater sees: whose style, and the observer form",
+          {200: schemas.RateForm, 404: "Unknown rating link"}, parameters=("rater_token",),
+          description="Never the rated person's own result."),
+    Route("post", f"{API}/rate/{{rater_token}}", "submitRating", "Answer a rating link (once)",
+          {201: schemas.RatingStored, 400: "Invalid answers, fields or JSON; details name each problem",
+           404: "Unknown rating link", 409: "The link was already answered", **BODY_ERRORS},
+          body=schemas.RatingIn, parameters=("rater_token",),
+          description="No profile comes back. role and name are for lead links only."),
+    Route("get", f"{API}/results/{{token}}/others", "resultOthers", "How others see the result's owner",
+          {200: schemas.OthersView, 404: "Unknown result"}, parameters=("token",),
+          description="For a team member, every rating of the member (a retake keeps them) against their latest "
+                      "valid result; otherwise this result's ratings. others is null below min_raters answered "
+                      "peer links; gap is others minus self."),
+    Route("get", f"{API}/teams/{{team_id}}/others", "teamOthers", "Self against others for each member, in name order",
+          {200: list[schemas.MemberOthers], **UNAUTHORIZED, **NOT_YOURS}, trainer=True, parameters=("team_id",)),
+    Route("post", f"{API}/agents/{{agent_id}}/ratings", "rateMember", "A trainer's own (named) rating of a member",
+          {201: schemas.RatingStored, 400: "Invalid answers, fields or JSON", **UNAUTHORIZED,
+           404: "No such member of your teams", **BODY_ERRORS},
+          body=schemas.TrainerRatingIn, trainer=True, parameters=("agent_id",),
+          description="Shown apart, with the trainer's role and username; replaces the trainer's earlier rating "
+                      "of the member."),
+)
+ABILITIES_ROUTES: tuple[Route, ...] = (  # the seven service abilities, staff on teams
+    Route("post", f"{API}/agents/{{agent_id}}/ability-ratings", "rateAbilities",
+          "Rate a member's seven service abilities for a month (staff on the member's team, QC included)",
+          {201: schemas.AbilityRating, 400: "Missing or unknown items, values off the scale, a malformed or "
+           "future period; details name each", **UNAUTHORIZED, 404: "No such member on a team of yours",
+           **BODY_ERRORS},
+          body=schemas.AbilityRatingIn, trainer=True, parameters=("agent_id",)),
+    Route("post", f"{API}/results/{{token}}/ability-ratings", "rateOwnAbilities",
+          "The agent rates their own seven abilities for a month, by their result's token",
+          {201: schemas.AbilityRating, 400: "Missing or unknown items, values off the scale, a malformed or "
+           "future period; details name each", 404: "No result has this token", **BODY_ERRORS},
+          body=schemas.AbilityRatingIn, parameters=("token",),
+          description="Members of a team are matched to their team's member, so the team lead can compare "
+                      "the self-rating with staff's ratings."),
+    Route("get", f"{API}/teams/{{team_id}}/abilities", "teamAbilities",
+          "The team's seven abilities for a month: mean, SD, CV, weakest, trend and per-member self vs staff",
+          {200: schemas.TeamAbilities, 400: "A malformed or future period", **UNAUTHORIZED, **NOT_YOURS},
+          trainer=True, parameters=("team_id",), query=("period",)),
+    Route("post", f"{API}/teams/{{team_id}}/staff", "addTeamStaff",
+          "Add a colleague to the team (the team's owner or an admin)",
+          {201: schemas.TeamStaffMember, 400: "No such account, a disabled one, the owner, or a bad role",
+           **UNAUTHORIZED, 403: "Staff on the team who are not its owner", **NOT_YOURS, **BODY_ERRORS},
+          body=schemas.StaffIn, trainer=True, parameters=("team_id",)),
+    Route("delete", f"{API}/teams/{{team_id}}/staff/{{username}}", "removeTeamStaff",
+          "Remove a colleague from the team (the team's owner or an admin)",
+          {200: schemas.TeamStaffRemoved, **UNAUTHORIZED, 403: "Staff on the team who are not its owner",
+           404: "No such team of yours, or no account has this username"},
+          trainer=True, parameters=("team_id", "username")),
+)
 
 
 SECURITY_SCHEMES = {
@@ -134,11 +240,14 @@ def _operation(route: Route, components: _Components, slugs: tuple[str, ...]) ->
         operation["description"] = route.description
     if route.trainer:
         operation["security"] = list(TRAINER)
-    if route.parameters:
+    if route.parameters or route.query:
         operation["parameters"] = [
             {"name": name, "in": "path", "required": True,
              "schema": {**PARAMETERS[name], **({"enum": list(slugs)} if name == "slug" else {})}}
             for name in route.parameters
+        ] + [
+            {"name": name, "in": "query", "required": False, "schema": QUERY_PARAMETERS[name]}
+            for name in route.query
         ]
     if route.body is not None:
         operation["requestBody"] = {"required": True, "content": _json(components.add(route.body, "validation"))}

@@ -48,7 +48,7 @@ from typing import Any, Hashable, Iterable, Mapping, Sequence
 
 from .model import AXES, LANGS, STYLES, VERSATILITY
 from .questionnaire import ITEM_ID_RE, Questionnaire, QuestionnaireError, Text, _at_most, _Reader, _shown
-from .scoring import AnswerError, check_answers, keyed_value, profile_from_axes
+from .scoring import AnswerError, axis_scores, check_answers, profile_from_axes
 
 MIN_RATERS = 3  # answered peer links needed before peers are shown, as a mean
 RELATIONS = ("peer", "lead")
@@ -96,12 +96,7 @@ def score_rating(q: Questionnaire, answers: Mapping[str, object]) -> RaterScores
     problems = check_answers(q, answers)
     if problems:
         raise AnswerError(problems)
-    keyed = {item_id: keyed_value(q, item_id, value) for item_id, value in answers.items()}
-    span = q.scale.max - q.scale.min
-    scores = {}
-    for scale, item_ids in q.axis_items.items():
-        values = [keyed[item_id] for item_id in item_ids]
-        scores[scale] = round((sum(values) / len(values) - q.scale.min) / span * 100, 1)
+    scores = axis_scores(q, answers)
     return RaterScores(
         axes={axis: scores[axis] for axis in AXES},
         versatility=scores[VERSATILITY],

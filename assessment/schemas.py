@@ -21,8 +21,8 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr, TypeAdapter, ValidationError, create_model
 
 from .forms import EMPLOYEE_ID_MAX, NAME_MAX, clean_name
-from .model import AXES, DEFAULT_LANG, LANGS, STYLES, VERSATILITY
-from .questionnaire import KEYINGS
+from .model import ABILITIES, AXES, DEFAULT_LANG, LANGS, STYLES, VERSATILITY
+from .questionnaire import ANCHOR_POINTS, KEYINGS, KINDS
 from .scoring import CLARITIES, FLAGS
 from .stats import SCALES
 
@@ -125,6 +125,8 @@ StyleCounts = create_model("StyleCounts", __base__=Body, __doc__="Members whose 
 class QuestionnaireListItem(Body):
     slug: StrictStr
     version: StrictInt
+    kind: Literal[KINDS] = Field(description="self: about oneself; observer: about a colleague; "
+                                             "rating: a scorecard staff fill in")
     title: Text
 
 
@@ -141,14 +143,30 @@ class Item(Body):
     keyed: Literal[KEYINGS]
 
 
+Anchors = create_model("Anchors", __base__=Body, __doc__="What a 1, a 3 and a 5 sound like on a call",
+                       **{point: (Text, ...) for point in ANCHOR_POINTS})
+
+
+class RatingItem(Body):
+    """A behaviour on a scorecard (kind rating), rated under one ability, with its anchors."""
+
+    id: StrictStr
+    text: Text
+    ability: Literal[ABILITIES]
+    anchors: Anchors
+
+
 class Questionnaire(Body):
     """A questionnaire: its answer scale and its items, in the order to ask them."""
 
     slug: StrictStr
     version: StrictInt
+    kind: Literal[KINDS] = Field(description="self: about oneself; observer: about a colleague; "
+                                             "rating: a scorecard staff fill in")
     title: Text
     scale: Scale
-    items: list[Item]
+    items: list[Item] | list[RatingItem] = Field(description="A scorecard's items (kind rating) have an ability "
+                                                             "and anchors instead of an axis and keying")
 
 
 Percentiles = create_model(
@@ -245,7 +263,8 @@ class TeamSummary(Body):
     id: Id
     name: StrictStr
     members: Count
-    responses: Count = Field(description="Every response, retakes included")
+    responses: Count = Field(description="Every valid response, retakes included")
+    set_aside: Count = Field(description="Answer sheets that describe no one: stored, never counted")
     style_counts: StyleCounts
     scales: Scales
     style_changes: StyleChanges
@@ -274,6 +293,35 @@ class TeamResponse(Body):
     lang: Lang
     agent_id: Id = Field(description="The member's id, as in /teams/{team_id}/members")
     scoring_version: StrictInt
+    valid: bool = Field(description="False for an answer sheet that describes no one: never counted in team figures")
+    confidence: Annotated[float, Field(ge=0, le=1)] | None
+
+
+# --- live reliability --------------------------------------------------------------------
+
+class ItemFigures(Body):
+    id: StrictStr
+    item_total: float | None = Field(description="Corrected item-total correlation, on keyed answers")
+    alpha_if_deleted: float | None
+
+
+class AxisFigures(Body):
+    """Reliability of one axis; every figure null below 10 respondents."""
+
+    alpha: float | None = Field(description="Cronbach's alpha on keyed answers")
+    alpha_ci: Annotated[list[float], Field(min_length=2, max_length=2)] | None = Field(
+        description="95% interval (Bonett)")
+    mean: float | None
+    sd: float | None
+    items: list[ItemFigures]
+
+
+class Psychometrics(Body):
+    """Each member's latest valid response to the current version, in your teams (or one)."""
+
+    n: Count
+    version: StrictInt
+    axes: dict[Literal[AXES], AxisFigures]
 
 
 class Error(Body):
@@ -333,12 +381,388 @@ def error_title(model: type[RequestBody], exc: ValidationError | None, fields: l
 
 
 # --- reading the caller: identifier, phrase bank, practice -----------------------
+
+Confidence = Annotated[float, Field(ge=0, le=1)]
+
+
+class CallerCueOption(Body):
+    id: StrictStr
+    text: Text
+    axis: Literal[AXES]
+    pole: Literal["high", "low"]
+
+
+class CallerCue(Body):
+    """Something heard in the first half minute: one option per pole of one axis."""
+
+    id: StrictStr
+    text: Text
+    options: list[CallerCueOption]
+
+
+class CallerMood(Body):
+    id: StrictStr
+    text: Text
+
+
+class CallerCues(Body):
+    """The quick identifier's cues and the moods, read apart from the type."""
+
+    cues: list[CallerCue]
+    moods: list[CallerMood]
+
+
+class CallerReadIn(RequestBody):
+    """What the agent heard: cue id -> option id, the caller's mood, the agent's own style."""
+
+    TITLES: ClassVar[dict[str, str]] = {
+        "cues": "Unknown cue or option", "mood": "Unknown mood", "agent_style": "Unknown style",
+        "result_token": "Unknown result",
+    }
+    NOUN: ClassVar[str] = "reading"
+
+    cues: dict[str, StrictStr] = Field(
+        default_factory=dict, description="Cue id -> the option heard; an empty string counts as not heard")
+    mood: StrictStr | None = Field(None, description="A mood id; it never changes the type")
+    agent_style: Style | None = Field(None, description="The agent's own style, when not given by result_token")
+    result_token: StrictStr | None = Field(
+        None, description="The token of the agent's own result (the end of /r/<token>): its style is used; "
+                          "a result that is not valid has no style")
+
+
+class CallerReading(Body):
+    """The customer type read from the cues, how sure, what to check next and what to say."""
+
+    customer_type: Style | None = Field(description="Null until both axes lean one way")
+    confidence: Confidence = Field(description="0 without a type; one cue per axis gives 0.44")
+    needs_more: list[StrictStr] = Field(description="Cue ids to listen for next")
+    opening_line: Text | None
+    do: list[Text] = Field(description="Tailored to the agent's style first, when it is known")
+    avoid: list[Text]
+    mood_line: Text | None = Field(description="What to say first for the mood, or null")
+
+
+class TypePhrase(Body):
+    id: StrictStr
+    situation: Text
+    say: Text
+    why: Text
+
+
+class EmpathyPhrase(Body):
+    id: StrictStr
+    technique: Text
+    say: Text
+
+
+class PhraseReplacement(Body):
+    id: StrictStr
+    avoid: Text = Field(description="The phrase to avoid")
+    say: Text = Field(description="What to say instead")
+    why: Text
+
+
+PhrasesByType = create_model("PhrasesByType", __base__=Body, __doc__="Phrases for each customer type",
+                             **{s: (list[TypePhrase], ...) for s in STYLES})
+
+
+class PhraseBank(Body):
+    by_customer_type: PhrasesByType
+    empathy: list[EmpathyPhrase] = Field(description="Grouped by technique")
+    replacements: list[PhraseReplacement]
+
+
+PracticeCallerLines = create_model("PracticeCallerLines", __base__=Body, __doc__="What the caller says, line by line",
+                                   **{lang: (list[StrictStr], ...) for lang in LANGS})
+
+
+class PracticeReply(Body):
+    id: StrictStr
+    text: Text
+
+
+class PracticeScenario(Body):
+    """A practice call: the caller's lines and the replies to choose from (no answer key)."""
+
+    id: StrictStr
+    caller: PracticeCallerLines
+    replies: list[PracticeReply]
+
+
+class PracticeAttemptIn(RequestBody):
+    """One practice answer: the type the agent named and the reply they chose."""
+
+    TITLES: ClassVar[dict[str, str]] = {
+        "scenario": "Unknown scenario", "customer_type": "Unknown style", "reply": "Unknown reply",
+        "result_token": "Unknown result",
+    }
+    NOUN: ClassVar[str] = "practice attempt"
+
+    scenario: StrictStr
+    customer_type: Style
+    reply: StrictStr
+    result_token: StrictStr | None = Field(
+        None, description="The agent's own result token: a team member's attempt counts for them")
+
+
+class PracticeGraded(Body):
+    type_correct: bool
+    customer_type: Style = Field(description="The caller's real type")
+    reply_correct: bool
+    best_reply: StrictStr
+    feedback: Text = Field(description="Why the caller is that type, and why the chosen reply works or not")
+
+
+class PracticeTypeStats(Body):
+    attempts: Count
+    type_correct: Count
+    accuracy: Confidence | None = Field(description="type_correct / attempts; null without attempts")
+
+
+PracticeByType = create_model("PracticeByType", __base__=Body, __doc__="Per real customer type",
+                              **{s: (PracticeTypeStats, ...) for s in STYLES})
+ConfusionRow = create_model("ConfusionRow", __base__=Body, __doc__="How often this type was read as each type",
+                            **{s: (Count, ...) for s in STYLES})
+Confusion = create_model("Confusion", __base__=Body, __doc__="Rows: the caller's real type; columns: the guess",
+                         **{s: (ConfusionRow, ...) for s in STYLES})
+
+
+class PracticeMember(Body):
+    agent_id: Id = Field(description="The member's id, as in /teams/{team_id}/members")
+    name: StrictStr
+    attempts: Count
+    accuracy: Confidence | None
+
+
+class TeamPractice(Body):
+    """Practice attempts of the team's members (sent with a member's result token)."""
+
+    attempts: Count
+    by_customer_type: PracticeByType
+    confusion: Confusion
+    members: list[PracticeMember] = Field(description="Members who practised, in name order")
+
+
 # (end of the caller section)
 
 
 # --- how others see me: rating links and the others' view ----------------------
+
+RELATIONS = ("peer", "lead")  # others.RELATIONS
+LEAD_ROLES = ("team_lead", "trainer", "qc")  # storage.raters.LEAD_ROLES
+OthersAxes = create_model("OthersAxes", __base__=Body, __doc__="0-100 on each style axis",
+                          **{a: (float, ...) for a in AXES})
+Gap = create_model("Gap", __base__=Body, __doc__="Others minus self on each axis, in points (-100 to 100)",
+                   **{a: (float, ...) for a in AXES})
+
+
+class RaterLinkIn(RequestBody):
+    """A new rating link: who will rate (a colleague, anonymous; or a lead, named)."""
+
+    TITLES: ClassVar[dict[str, str]] = {"relation": "Invalid relation"}
+    NOUN: ClassVar[str] = "rating link"
+
+    relation: Literal[RELATIONS] = Field(description="peer: a colleague (anonymous, shown only as an average "
+                                                     "of at least 3); lead: team lead, trainer or QC (shown apart)")
+
+
+class RaterLink(Body):
+    id: Id
+    relation: Literal[RELATIONS]
+    rate_url: Url = Field(description="The page the rater opens; its last path segment is the rater token")
+
+
+class RatingIn(RequestBody):
+    """One rater's answers to the observer form; the server scores them."""
+
+    TITLES: ClassVar[dict[str, str]] = {"answers": "Invalid answers", "lang": "Invalid lang",
+                                        "role": "Invalid rater", "name": "Invalid rater"}
+    NOUN: ClassVar[str] = "rating"
+
+    answers: dict[str, StrictInt] = Field(description="Every item id of the observer form -> a whole number on its scale")
+    lang: Lang = Field(DEFAULT_LANG, description="The language the rater answered in")
+    role: Literal[LEAD_ROLES] | None = Field(None, description="Lead links only: the rater's role (default team_lead)")
+    name: DisplayName | None = Field(None, description="Lead links only, optional: shown with the role")
+
+
+class TrainerRatingIn(RequestBody):
+    """A trainer's own (named) rating of a member."""
+
+    TITLES: ClassVar[dict[str, str]] = {"answers": "Invalid answers", "lang": "Invalid lang"}
+    NOUN: ClassVar[str] = "rating"
+
+    answers: dict[str, StrictInt] = Field(description="Every item id of the observer form -> a whole number on its scale")
+    lang: Lang = Field(DEFAULT_LANG, description="The language the trainer answered in")
+
+
+class RateItem(Body):
+    id: StrictStr
+    text: Text
+    axis: Literal[ITEM_AXES]
+    keyed: Literal[KEYINGS]
+
+
+class RateQuestionnaire(Body):
+    slug: StrictStr
+    version: StrictInt
+    scale: Scale
+    items: list[RateItem]
+
+
+class RateForm(Body):
+    """What a rater sees: whose style (never their result) and the observer form."""
+
+    about: StrictStr = Field(description="The member's name, or \"a colleague\" outside a team")
+    relation: Literal[RELATIONS]
+    questionnaire: RateQuestionnaire
+
+
+class RatingStored(Body):
+    """A stored rating: no scores come back (a rater never sees a profile)."""
+
+    relation: Literal[RELATIONS]
+    answered_at: Timestamp
+
+
+class SelfView(Body):
+    axes: OthersAxes | None = Field(description="The member's latest valid result (or this result); null without one")
+    style: Style | None
+
+
+class PeerView(Body):
+    """The mean over answered peer links, only when at least min_raters answered."""
+
+    n: Annotated[StrictInt, Field(ge=3)]
+    axes: OthersAxes
+    versatility: float
+    style: Style = Field(description="The style at the mean axes")
+
+
+class LeadView(Body):
+    """One lead's rating, not anonymous."""
+
+    rater: StrictStr = Field(description="The lead's role, and name when given")
+    axes: OthersAxes
+    versatility: float
+    style: Style
+
+
+class OthersView(Body):
+    """Self against others. invited and answered count every link, peer and lead."""
+
+    invited: Count
+    answered: Count
+    min_raters: StrictInt
+    self: SelfView
+    others: PeerView | None
+    leads: list[LeadView]
+    gap: Gap | None
+
+
+class MemberOthers(Body):
+    agent_id: Id = Field(description="The member's id, as in /teams/{team_id}/members")
+    name: StrictStr
+    invited: Count
+    answered: Count
+    self: SelfView | None = Field(description="null without a valid result of the member")
+    others: PeerView | None
+    leads: list[LeadView]
+    gap: Gap | None
 # (end of the others section)
 
 
 # --- the seven service abilities, and staff on teams ----------------------------
+
+Period = Annotated[StrictStr, Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="A month, YYYY-MM")]
+AbilityScore = Annotated[float, Field(ge=1, le=5)]
+NOTE_MAX = 1000
+AbilityName = Literal[ABILITIES]
+
+AbilityScores = create_model("AbilityScores", __base__=Body,
+                             __doc__="Each ability's score: the mean of its behaviours' ratings (1-5)",
+                             **{a: (AbilityScore, ...) for a in ABILITIES})
+MemberAbilities = create_model("MemberAbilities", __base__=Body, __doc__="Each ability's score, 1-5",
+                               **{a: (AbilityScore | None, ...) for a in ABILITIES})
+
+
+class AbilityRatingIn(RequestBody):
+    """A rating of the seven abilities for one month: every behaviour of the scorecard, 1-5."""
+
+    TITLES: ClassVar[dict[str, str]] = {"ratings": "Invalid ratings", "period": "Invalid period",
+                                        "note": "Invalid note"}
+    NOUN: ClassVar[str] = "rating"
+
+    ratings: dict[str, StrictInt] = Field(
+        description="Every item id of the service-abilities scorecard -> a whole number on its scale (1-5)")
+    period: StrictStr = Field(description="The month rated, YYYY-MM, not after the current month "
+                                          "in the centre's time zone")
+    note: Annotated[StrictStr, Field(max_length=NOTE_MAX)] | None = Field(None, description="Optional")
+
+
+class AbilityRating(Body):
+    """A stored rating, scored."""
+
+    id: Id
+    period: Period
+    source: Literal["staff", "self"] = Field(description="staff: a trainer or QC; self: the agent")
+    abilities: AbilityScores
+    overall: AbilityScore = Field(description="The mean of the seven ability scores")
+
+
+class AbilityStat(Body):
+    n: Count
+    mean: AbilityScore | None
+    sd: Annotated[float, Field(ge=0)] | None = Field(description="Sample SD (n - 1); null below 2 ratings")
+    cv: Annotated[float, Field(ge=0)] | None = Field(description="SD / mean; null with the SD")
+
+
+TeamAbilityStats = create_model("TeamAbilityStats", __base__=Body, __doc__="Per ability",
+                                **{a: (AbilityStat, ...) for a in ABILITIES})
+
+
+class AbilityTrendPoint(Body):
+    period: Period
+    abilities: dict[AbilityName, AbilityScore] = Field(description="Team means of that month")
+
+
+class MemberAbilityRow(Body):
+    agent_id: Id
+    name: StrictStr
+    abilities: MemberAbilities | None = Field(description="Their latest staff rating in the month")
+    self_: MemberAbilities | None = Field(alias="self", description="Their latest self-rating in the month or before")
+    gap: dict[AbilityName, Annotated[float, Field(ge=-4, le=4)]] | None = Field(description="Self minus staff")
+
+
+class TeamAbilities(Body):
+    """Over each member's latest staff rating in the month."""
+
+    period: Period
+    n: Count = Field(description="Members with a staff rating in the month")
+    abilities: TeamAbilityStats
+    weakest: AbilityName | None = Field(description="The lowest mean (null without ratings)")
+    trend: list[AbilityTrendPoint] = Field(description="Team means per month up to this one, oldest first")
+    members: list[MemberAbilityRow]
+
+
+class StaffIn(RequestBody):
+    """A colleague added to a team by their username."""
+
+    TITLES: ClassVar[dict[str, str]] = {"username": "Invalid username", "role": "Invalid role"}
+    NOUN: ClassVar[str] = "staff member"
+
+    username: Annotated[StrictStr, Field(min_length=1, max_length=80)]
+    role: Literal["trainer", "qc"] = Field(description="trainer: works with the team; qc: sees and rates it, "
+                                                       "never changes or removes it")
+
+
+class TeamStaffMember(Body):
+    team_id: Id
+    username: StrictStr
+    role: Literal["trainer", "qc"]
+
+
+class TeamStaffRemoved(Body):
+    team_id: Id
+    username: StrictStr
+    removed: bool = Field(description="False when the account was not on the team's staff (nothing changed)")
 # (end of the abilities section)

@@ -38,7 +38,7 @@ EN_NAMES = {"driver": "Driver", "expressive": "Expressive", "amiable": "Amiable"
 EXPORT_HEADER = [
     "id", "created_at", "team", "name", "employee_id", "style", "secondary_style", "clarity",
     "assertiveness", "responsiveness", "driver", "expressive", "amiable", "analytical",
-    "flags", "questionnaire", "questionnaire_version", "lang", "agent_id", "scoring_version",
+    "flags", "questionnaire", "questionnaire_version", "lang", "agent_id", "scoring_version", "valid", "confidence",
 ]
 
 
@@ -730,6 +730,22 @@ TRAINER_ROUTES = [
     ("POST", "/trainer/teams/{team}/settings"),
     ("GET", "/trainer/teams/{team}/delete"),
     ("POST", "/trainer/teams/{team}/delete"),
+    # the seven service abilities, staff on teams
+    ("GET", "/trainer/agents/{agent}/abilities/rate"),
+    ("POST", "/trainer/agents/{agent}/abilities/rate"),
+    ("GET", "/trainer/teams/{team}/abilities"),
+    ("GET", "/trainer/teams/{team}/abilities?period=2024-01&x=listening&y=learning"),
+    ("POST", "/trainer/teams/{team}/staff"),
+    ("POST", "/trainer/teams/{team}/staff/trainer-b/remove"),
+    # how others see me
+    ("GET", "/trainer/agents/{agent}/rate"),
+    ("GET", "/trainer/agents/{agent}/rate/1"),
+    ("POST", "/trainer/agents/{agent}/rate/3"),
+    ("GET", "/trainer/teams/{team}/others"),
+    # read the caller
+    ("GET", "/trainer/teams/{team}/practice"),
+    ("GET", "/trainer/psychometrics"),
+    ("GET", "/trainer/psychometrics?team={team}"),
 ]
 # Routes of another trainer's things: 404 for trainer B.
 OWNED_ROUTES = [r for r in TRAINER_ROUTES if "{" in r[1]]

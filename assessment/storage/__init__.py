@@ -3,7 +3,9 @@
 - db: the connection, the pool, write transactions, the schema migrations, backup;
 - accounts: trainers, API tokens, the sign-in throttle;
 - teams: teams, invite codes, members, removing them;
-- results: saving and reading results, team aggregates, rescoring.
+- results: saving and reading results, team aggregates, rescoring;
+- practice: "read the caller" practice attempts;
+- staff: roles, disabled accounts, staff shared on teams, ability ratings.
 
 Callers use `storage.<name>`; the package names each public function once here.
 """
@@ -15,9 +17,21 @@ from .accounts import (
 )
 from .db import BUSY_TIMEOUT_MS, Pool, backup, connect, migrate, migrations, new_token, now, write_transaction
 from .norms import rebuild_norms
+from .practice import add_practice_attempt, practice_attempt_count, team_practice_attempts
+from .raters import (
+    LEAD_ROLES, MAX_LINKS, AlreadyAnswered, LinkLimit, RaterScope, answer_link, answered_ratings, create_link,
+    latest_response_id, latest_valid_response, link_by_token, links_made, rating_counts, save_trainer_rating,
+    team_ratings, team_self_views,
+)
 from .results import (
     SORTS, LatestResults, RescoreReport, Scope, TeamGone, agent_responses, profile_columns, profile_of,
-    rescore, response_by_token, result_count, save_response, scope_responses, team_members, token_exists,
+    reliability_sample, rescore, response_by_token, result_count, save_response, scope_responses, team_members,
+    token_exists,
+)
+from .staff import (
+    ROLES, TEAM_ROLES, StaffError, add_team_staff, agent_ability_ratings, list_accounts, remove_team_staff,
+    response_self_ratings, save_ability_rating, set_disabled, set_role, team_agents, team_latest_ratings,
+    team_rating_periods, team_staff,
 )
 from .teams import (
     CODE_ALPHABET, CODE_LENGTH, Membership, agent_for, create_team, delete_agent, delete_team, member_count,

@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from .. import clock, storage
-from . import agent, api, assets, auth, trainer
+from . import abilities, abilities_api, admin, agent, api, assets, auth, caller, caller_api, others, others_api, trainer
 from .common import BadRequest, app_timezone, bad_request, close_db, error_response
 
 csrf = CSRFProtect()
@@ -41,7 +41,7 @@ class SessionInterface(SecureCookieSessionInterface):
     SESSIONLESS_PREFIX = "/api/v1/questionnaires"
 
     def open_session(self, app, request):
-        if request.path.startswith(self.SESSIONLESS_PREFIX):
+        if request.path.startswith(self.SESSIONLESS_PREFIX) and not request.path.endswith("/psychometrics"):
             return self.make_null_session(app)
         return super().open_session(app, request)
 
@@ -70,8 +70,12 @@ def init_app(app: Flask) -> None:
     app.extensions["db_pool"] = storage.Pool(app.config["DATABASE"])
     csrf.init_app(app)
     csrf.exempt(api.bp)
+    csrf.exempt(caller_api.bp)
+    csrf.exempt(abilities_api.bp)
+    csrf.exempt(others_api.bp)
     auth.login_manager.init_app(app)
-    for blueprint in (assets.bp, agent.bp, auth.bp, trainer.bp, api.bp):
+    for blueprint in (assets.bp, agent.bp, auth.bp, trainer.bp, api.bp, others.bp, others_api.bp, abilities.bp, abilities_api.bp, admin.bp,
+                      caller.bp, caller_api.bp):
         app.register_blueprint(blueprint)
     app.session_interface = SessionInterface()
     if app.config.get("TRUST_PROXY"):

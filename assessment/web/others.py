@@ -1,0 +1,317 @@
+"""How others see me, the pages: rating links from the result page, the rater's form,
+the others' view on the result page and the member's page, and the team's others page.
+
+The result page is cached for anonymous visitors (agent.PageCache) and carries no
+form; the others' block changes whenever a rater answers and holds a form with a
+CSRF token, so it is never part of the cached page. The cached page carries a small
+placeholder with a plain link to /r/<token>/others (the whole view, uncached, works
+without JS); static/others.js loads the block into the placeholder from
+/r/<token>/others?part=1 and posts new links from there.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.validators import InputRequired, Length, Optional
+
+from .. import charts, others, storage
+from ..forms import NAME_MAX, _printable, _strip, page_form
+from ..i18n import current_lang
+from ..scoring import AnswerError
+from .common import chart_labels, default_questionnaire, get_db
+from .others_common import about_name, coaching, observer_form, rater_label, score, team_view, view_of_response
+
+bp = Blueprint("others", __name__)
+
+FRAGMENT_HEADER = "X-Requested-With"  # others.js asks for the block alone
+
+
+class LinkForm(FlaskForm):
+    relation = SelectField(
+        _l("Who will rate you"),
+        choices=[("peer", _l("A colleague (anonymous)")), ("lead", _l("My team lead, trainer or QC (named)"))],
+        validators=[InputRequired()],
+    )
+
+
+class LeadForm(FlaskForm):
+    role = SelectField(
+        _l("Your role"),
+        choices=[("team_lead", _l("Team lead")), ("trainer", _l("Trainer")), ("qc", _l("QC"))],
+        validators=[InputRequired()],
+    )
+    name = StringField(
+        _l("Your name (optional)"), filters=[_strip],
+        validators=[Optional(), Length(max=NAME_MAX, message=_l("Use 1 to 80 characters.")), _printable],
+    )
+
+
+# --- the others' view ------------------------------------------------------------
+
+def _display(view: dict) -> dict:
+    """What the view template shows beside the view itself: words, band, practices, figure."""
+    lang = current_lang()
+    content = coaching()
+    names, axis_titles = chart_labels(default_questionnaire())
+    shown = {"view": view, "names": names, "axis_titles": axis_titles, "words": [], "band": None,
+             "practices": (), "others_figure": None}
+    peers = view["others"]
+    if peers is not None:
+        shown["band"] = content.bands[others.versatility_band(peers["versatility"])]
+        shown["practices"] = others.versatility_practices(content, peers["versatility"])
+        shown["words"] = others.gap_words(view["gap"], content, lang)
+        self_point = view["self"]["axes"]
+        points = []
+        if self_point is not None:
+            points.append({**self_point, "label": _("You (self)"), "style": view["self"]["style"]})
+        points.append({**peers["axes"], "label": _("Others (%(n)s)", n=peers["n"]), "style": peers["style"]})
+        shown["others_figure"] = charts.others_quadrant(points, names, axis_titles)
+    return shown
+
+
+def _result_or_404(token: str) -> dict:
+    row = storage.response_by_token(get_db(), token)
+    if row is None or not row["profile"].valid:
+        abort(404)
+    return row
+
+
+def _agent_block(row: dict, form: LinkForm | None = None, error: str | None = None, new_id: int | None = None):
+    links = storage.links_made(get_db(), row["id"])
+    return {
+        **_display(view_of_response(row)),
+        "row": row, "mode": "agent", "links": links, "form": form or LinkForm(),
+        "max_links": storage.MAX_LINKS, "error": error, "new_id": new_id,
+    }
+
+
+def _wants_part() -> bool:
+    return request.args.get("part") == "1" or request.headers.get(FRAGMENT_HEADER) == "fetch"
+
+
+@bp.get("/r/<token>/others")
+def result_others(token: str):
+    row = _result_or_404(token)
+    new_id = request.args.get("new", type=int)
+    context = _agent_block(row, new_id=new_id)
+    if _wants_part():
+        response = render_template("others/_view.html", **context)
+        return response, 200, {"Cache-Control": "no-store"}
+    return render_template("others/result_others.html", **context)
+
+
+@bp.post("/r/<token>/others/links")
+def create_link(token: str):
+    row = _result_or_404(token)
+    form = LinkForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            link = storage.create_link(get_db(), row, form.relation.data)
+        except storage.LinkLimit:
+            error = _("You have made %(n)s links, the most one result can have.", n=storage.MAX_LINKS)
+        else:
+            if _wants_part():
+                return render_template("others/_view.html", **_agent_block(row, new_id=link["id"])), 201
+            return redirect(url_for("others.result_others", token=token, new=link["id"]) + f"#link-{link['id']}")
+    elif form.csrf_token.errors:
+        error = _("Your session timed out. Please press the button again.")
+    context = _agent_block(row, form=form, error=error)
+    if _wants_part():
+        return render_template("others/_view.html", **context), 400
+    return render_template("others/result_others.html", **context), 400
+
+
+# --- the rater's form ----------------------------------------------------------------
+
+def _draft(key: str) -> dict:
+    return dict(session.get("rating_drafts", {}).get(key, {}))
+
+
+def _save_draft(key: str, draft: dict | None) -> None:
+    drafts = dict(session.get("rating_drafts", {}))
+    if draft is None:
+        drafts.pop(key, None)
+    else:
+        drafts[key] = draft
+    session["rating_drafts"] = drafts
+
+
+def _link_or_404(token: str) -> dict:
+    link = storage.link_by_token(get_db(), token)
+    if link is None:
+        abort(404)
+    return link
+
+
+def _used(link: dict):
+    return render_template("others/used.html", about=about_name(link["about_name"])), 409
+
+
+@bp.route("/rate/<token>", methods=["GET", "POST"])
+def rate_start(token: str):
+    link = _link_or_404(token)
+    if link["answered_at"]:
+        return _used(link)
+    q = observer_form()
+    key = f"link:{token}"
+    draft = _draft(key)
+    form = LeadForm(data={"role": draft.get("role", "team_lead"), "name": draft.get("name") or ""}) \
+        if link["relation"] == "lead" else None
+    if request.method == "POST":
+        if form is None:
+            return redirect(url_for("others.rate_page", token=token, page=1))
+        if form.validate_on_submit():
+            _save_draft(key, {**draft, "role": form.role.data, "name": form.name.data or None})
+            return redirect(url_for("others.rate_page", token=token, page=1))
+    return render_template(
+        "others/rate_start.html", q=q, link=link, about=about_name(link["about_name"]), form=form,
+        answered=len(draft.get("answers", {})),
+    ), 400 if request.method == "POST" else 200
+
+
+@bp.route("/rate/<token>/<int:page>", methods=["GET", "POST"])
+def rate_page(token: str, page: int):
+    link = _link_or_404(token)
+    if link["answered_at"]:
+        return _used(link)
+    key = f"link:{token}"
+
+    def finish(answers: dict[str, int], draft: dict):
+        q, scores = score(answers)
+        try:
+            storage.answer_link(get_db(), token, questionnaire=q.slug, version=q.version, lang=current_lang(),
+                                answers=answers, scores=scores, rater_role=draft.get("role") or "team_lead",
+                                rater_name=draft.get("name"))
+        except storage.AlreadyAnswered:
+            _save_draft(key, None)
+            return _used(link)
+        _save_draft(key, None)
+        return redirect(url_for("others.rate_done"))
+
+    return _paged(key, page, about_name(link["about_name"]), link["relation"],
+                  lambda p: url_for("others.rate_page", token=token, page=p), finish)
+
+
+def _paged(key: str, page: int, about: str, relation: str, url_of, finish):
+    """One page of the observer form; the draft lives in the session, so a reload, the
+    back button or an error never loses an answer. finish(answers, draft) after the last."""
+    q = observer_form()
+    if not 1 <= page <= len(q.pages):
+        abort(404)
+    items = q.pages[page - 1]
+    draft = _draft(key)
+    answers = {k: v for k, v in draft.get("answers", {}).items() if k in q.item_ids}
+    form = page_form(items, q.scale, current_lang(), data=answers)
+    if request.method == "POST":
+        valid = form.validate()
+        if not form.csrf_token.errors:
+            for item in items:
+                field = form[item.id]
+                if not field.errors and field.data in q.scale.values:
+                    answers[item.id] = field.data
+            draft["answers"] = answers
+            _save_draft(key, draft)
+        if "back" in request.form and not form.csrf_token.errors:
+            return redirect(url_of(max(1, page - 1)))
+        if valid:
+            if page < len(q.pages):
+                return redirect(url_of(page + 1))
+            for number, page_items in enumerate(q.pages, start=1):
+                if any(item.id not in answers for item in page_items):
+                    flash(_("Some statements on this page still need an answer."))
+                    return redirect(url_of(number))
+            try:
+                return finish(answers, draft)
+            except AnswerError:  # a questionnaire update since the draft began
+                abort(400)
+    missing = [item for item in items if form[item.id].errors]
+    return render_template(
+        "others/rate.html", q=q, form=form, items=items, page=page, pages=len(q.pages), answered=len(answers),
+        missing=missing, about=about, relation=relation, action=url_of(page),
+    ), 400 if request.method == "POST" else 200
+
+
+@bp.get("/rate/done")
+def rate_done():
+    return render_template("others/done.html")
+
+
+# --- trainers: a member's others' view, rating a member, the team ----------------------
+
+def _agent_or_404(agent_id: int) -> dict:
+    agent = storage.agent_for(get_db(), current_user.id, agent_id)
+    if agent is None:
+        abort(404)
+    return agent
+
+
+def _lead_role() -> str:
+    return "qc" if getattr(current_user, "role", "trainer") == "qc" else "trainer"
+
+
+@bp.app_template_global("others_member_block")
+def member_block(agent: dict) -> dict | None:
+    """What templates/others/_member.html (the member's page include) shows; None without a result."""
+    db = get_db()
+    latest = storage.latest_response_id(db, agent["id"])
+    if latest is None:
+        return None
+    row = {"id": latest, "agent_id": agent["id"], "profile": None}
+    return {**_display(view_of_response(row)), "mode": "trainer", "agent": agent}
+
+
+@bp.route("/trainer/agents/<id:agent_id>/rate/<int:page>", methods=["GET", "POST"])
+@login_required
+def rate_member(agent_id: int, page: int):
+    agent = _agent_or_404(agent_id)
+    key = f"agent:{agent_id}"
+
+    def finish(answers: dict[str, int], draft: dict):
+        db = get_db()
+        response_id = storage.latest_response_id(db, agent_id)
+        if response_id is None:
+            abort(404)
+        q, scores = score(answers)
+        storage.save_trainer_rating(
+            db, response_id=response_id, agent_id=agent_id, trainer_id=current_user.id,
+            trainer_name=current_user.username, questionnaire=q.slug, version=q.version, lang=current_lang(),
+            answers=answers, scores=scores, rater_role=_lead_role(),
+        )
+        _save_draft(key, None)
+        flash(_("Your rating of %(name)s is saved. It is shown with your name, apart from colleagues' ratings.",
+                name=agent["name"]))
+        return redirect(url_for("trainer.agent", agent_id=agent_id) + "#others")
+
+    return _paged(key, page, agent["name"], "lead",
+                  lambda p: url_for("others.rate_member", agent_id=agent_id, page=p), finish)
+
+
+@bp.get("/trainer/agents/<id:agent_id>/rate")
+@login_required
+def rate_member_start(agent_id: int):
+    _agent_or_404(agent_id)
+    return redirect(url_for("others.rate_member", agent_id=agent_id, page=1))
+
+
+@bp.get("/trainer/teams/<id:team_id>/others")
+@login_required
+def team_others(team_id: int):
+    team = storage.team_for(get_db(), current_user.id, team_id)
+    if team is None:
+        abort(404)
+    summary = team_view(team_id)
+    names, axis_titles = chart_labels(default_questionnaire())
+    band = None
+    if summary["versatility_band"] is not None:
+        band = coaching().bands[summary["versatility_band"]]
+    words = []
+    if summary["differs_most"] is not None:
+        words = others.gap_words(summary["differs_most"]["gap"], coaching(), current_lang())
+    return render_template("others/team.html", team=team, summary=summary, names=names, axis_titles=axis_titles,
+                           band=band, words=words, min_raters=others.MIN_RATERS)

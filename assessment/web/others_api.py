@@ -1,0 +1,146 @@
+"""How others see me, the API: rating links, the rater's form and answers, the others'
+view of a result, of a team, and a trainer's own rating. Shapes: schemas.py, "how
+others see me"; operations: openapi.OTHERS_ROUTES.
+
+Anonymity: no route answers anything per peer. A peer rating is only ever part of the
+mean in ``others`` (at least others.MIN_RATERS answered peer links); a link's own
+state is never returned, except to its holder (a second submit is a 409).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, url_for
+from flask_login import current_user, login_required
+
+from .. import schemas, storage
+from ..scoring import AnswerError, check_answers
+from .common import BadRequest, get_db, json_body, send, validated
+from .others_common import about_name, observer_form, score, team_view, view_of_response
+
+bp = Blueprint("others_api", __name__, url_prefix="/api/v1")
+
+
+def _result_or_404(token: str) -> dict:
+    row = storage.response_by_token(get_db(), token)
+    if row is None:
+        raise BadRequest("Unknown result", {"token": "no result has this token"}, status=404)
+    return row
+
+
+def _link_or_404(token: str) -> dict:
+    link = storage.link_by_token(get_db(), token)
+    if link is None:
+        raise BadRequest("Unknown rating link", {"token": "no rating link has this token"}, status=404)
+    return link
+
+
+def _answer_details(problems: dict[str, str]) -> dict[str, str]:
+    return {f"answers.{item_id}": problem for item_id, problem in problems.items()}
+
+
+def _answer_problems(answers) -> dict[str, str]:
+    return _answer_details(check_answers(observer_form(), answers)) if isinstance(answers, dict) else {}
+
+
+def _scored(answers: dict[str, int]):
+    try:
+        return score(answers)
+    except AnswerError as exc:
+        raise BadRequest("Invalid answers", _answer_details(exc.details)) from None
+
+
+@bp.post("/results/<token>/raters")
+def create_rater_link(token: str):
+    row = _result_or_404(token)
+    data = validated(schemas.RaterLinkIn, json_body())
+    try:
+        link = storage.create_link(get_db(), row, data.relation)
+    except storage.LinkLimit:
+        raise BadRequest("Too many rating links",
+                         {"relation": f"this result already has {storage.MAX_LINKS} rating links, the most allowed"},
+                         status=409) from None
+    rate_url = url_for("others.rate_start", token=link["token"], _external=True)
+    response = send(schemas.RaterLink, {"id": link["id"], "relation": link["relation"], "rate_url": rate_url}, 201)
+    response.headers["Location"] = rate_url
+    return response
+
+
+@bp.get("/rate/<rater_token>")
+def rate_form(rater_token: str):
+    link = _link_or_404(rater_token)
+    q = observer_form()
+    return send(schemas.RateForm, {
+        "about": about_name(link["about_name"]),
+        "relation": link["relation"],
+        "questionnaire": {
+            "slug": q.slug, "version": q.version,
+            "scale": {"min": q.scale.min, "max": q.scale.max, "labels": [label.as_dict() for label in q.scale.labels]},
+            "items": [{"id": i.id, "text": i.text.as_dict(), "axis": i.axis, "keyed": i.keyed} for i in q.items],
+        },
+    })
+
+
+@bp.post("/rate/<rater_token>")
+def submit_rating(rater_token: str):
+    token = rater_token
+    link = _link_or_404(token)
+    data = validated(schemas.RatingIn, json_body(), lambda raw: _answer_problems(raw.get("answers")))
+    if link["relation"] == "peer" and (data.role is not None or data.name is not None):
+        raise BadRequest("Invalid rater", {
+            field: "colleagues rate anonymously: only a lead link takes a role or name"
+            for field in ("role", "name") if getattr(data, field) is not None
+        })
+    if link["answered_at"]:
+        raise BadRequest("Link already used", "each rating link works once, and this one has been answered",
+                         status=409)
+    q, scores = _scored(data.answers)
+    try:
+        storage.answer_link(get_db(), token, questionnaire=q.slug, version=q.version, lang=data.lang,
+                            answers=data.answers, scores=scores, rater_role=data.role or "team_lead",
+                            rater_name=data.name)
+    except storage.AlreadyAnswered:
+        raise BadRequest("Link already used", "each rating link works once, and this one has been answered",
+                         status=409) from None
+    except LookupError:
+        raise BadRequest("Unknown rating link", {"token": "no rating link has this token"}, status=404) from None
+    stored = storage.link_by_token(get_db(), token)
+    return send(schemas.RatingStored, {"relation": link["relation"], "answered_at": stored["answered_at"]}, 201)
+
+
+@bp.get("/results/<token>/others")
+def result_others(token: str):
+    return send(schemas.OthersView, view_of_response(_result_or_404(token)))
+
+
+@bp.get("/teams/<id:team_id>/others")
+@login_required
+def team_others(team_id: int):
+    if storage.team_for(get_db(), current_user.id, team_id) is None:
+        raise BadRequest("Unknown team", {"team_id": team_id}, status=404)
+    summary = team_view(team_id)
+    return send(list[schemas.MemberOthers], [
+        {"agent_id": m["member"], "name": m["name"], "invited": m["invited"], "answered": m["answered"],
+         "self": m["self"] if m["self"]["axes"] is not None else None,
+         "others": m["others"], "leads": m["leads"], "gap": m["gap"]}
+        for m in summary["members"]
+    ])
+
+
+@bp.post("/agents/<id:agent_id>/ratings")
+@login_required
+def rate_member(agent_id: int):
+    db = get_db()
+    agent = storage.agent_for(db, current_user.id, agent_id)
+    if agent is None:
+        raise BadRequest("Unknown member", {"agent_id": agent_id}, status=404)
+    data = validated(schemas.TrainerRatingIn, json_body(), lambda raw: _answer_problems(raw.get("answers")))
+    q, scores = _scored(data.answers)
+    response_id = storage.latest_response_id(db, agent_id)
+    if response_id is None:
+        raise BadRequest("Unknown member", {"agent_id": "this member has no result to rate against"}, status=404)
+    row = storage.save_trainer_rating(
+        db, response_id=response_id, agent_id=agent_id, trainer_id=current_user.id, trainer_name=current_user.username,
+        questionnaire=q.slug, version=q.version, lang=data.lang, answers=data.answers, scores=scores,
+        rater_role="qc" if getattr(current_user, "role", "trainer") == "qc" else "trainer",
+    )
+    return send(schemas.RatingStored, {"relation": "lead", "answered_at": row["answered_at"]}, 201)
