@@ -9,10 +9,12 @@ from pathlib import Path
 from flask import Flask
 
 from . import cli, i18n, storage, web
+from .caller import load_caller_content
 from .clock import DEFAULT_TIMEZONE
 from .questionnaire import load_all, load_versions
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SHIPPED_CALLER = PROJECT_ROOT / "questionnaires" / "caller"
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -44,6 +46,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     # A broken questionnaire file raises here, naming the file, item and problem.
     app.extensions["questionnaires"] = load_all(app.config["QUESTIONNAIRES"])
     app.extensions["questionnaire_versions"] = load_versions(app.config["QUESTIONNAIRES"], app.extensions["questionnaires"])
+    # Read the caller: <QUESTIONNAIRES>/caller, or the shipped content when that folder is absent.
+    caller_dir = Path(app.config["QUESTIONNAIRES"]) / "caller"
+    app.extensions["caller"] = load_caller_content(caller_dir if caller_dir.is_dir() else SHIPPED_CALLER)
     storage.migrate(app.config["DATABASE"])
     i18n.init_app(app)
     web.init_app(app)
