@@ -10,7 +10,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from werkzeug.security import generate_password_hash
 
-from . import storage
+from . import psychometrics, storage
 from .demo import DEMO_PASSWORD, DEMO_USERNAME, seed_team
 from .forms import PASSWORD_MAX, PASSWORD_MIN
 from .scoring import SCORING_VERSION, score
@@ -147,6 +147,58 @@ def rescore(dry_run: bool) -> None:
         click.echo("Dry run: nothing was written.")
 
 
+@click.command("psychometrics")
+@with_appcontext
+@click.argument("slug")
+def psychometrics_command(slug: str) -> None:
+    """Live reliability of a questionnaire over the whole database (one sheet per person)."""
+    q = current_app.extensions["questionnaires"].get(slug)
+    if q is None or q.kind != "self":
+        raise click.ClickException(f"no questionnaire answered about oneself is called {slug!r}")
+    db = _db()
+    try:
+        rows = storage.reliability_sample(db, q.slug, q.version)
+    finally:
+        db.close()
+    report = psychometrics.questionnaire_report(q, [r["answers"] for r in rows], rows)
+    click.echo(f"{q.slug} version {q.version}: {report['n']} people (each member's latest valid result)")
+    if report["n"] < psychometrics.MIN_N:
+        click.echo(f"Fewer than {psychometrics.MIN_N}: no figures yet.")
+        return
+    for axis, f in report["axes"].items():
+        low, high = f["alpha_ci"] or (None, None)
+        click.echo(f"\n{axis}: alpha {f['alpha']} (95% {low} to {high}), mean {f['mean']}, sd {f['sd']}")
+        click.echo("  item    item-total   alpha if deleted")
+        lowering = psychometrics.lowers_alpha(f)
+        for item in f["items"]:
+            mark = "   <- lowers alpha: read it again" if item["id"] in lowering else ""
+            click.echo(f"  {item['id']:8}{item['item_total']!s:>10}   {item['alpha_if_deleted']!s:>10}{mark}")
+
+
+@click.command("create-user")
+@with_appcontext
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="The password (prompted for when left out).")
+@click.option("--role", type=click.Choice(storage.ROLES), default="trainer", show_default=True,
+              help="admin: every team and the accounts; trainer: their teams; qc: rates the teams they are added to.")
+def create_user(username: str, password: str, role: str) -> None:
+    """Create a staff account with a role (admin, trainer or qc)."""
+    username = username.strip()
+    if not username or len(username) > 80:
+        raise click.ClickException("the username must be 1 to 80 characters")
+    if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
+        raise click.ClickException(f"the password must be {PASSWORD_MIN} to {PASSWORD_MAX} characters")
+    db = _db()
+    try:
+        storage.create_trainer(db, username, generate_password_hash(password), role=role)
+    except storage.UsernameTaken:
+        raise click.ClickException(f"an account called {username!r} already exists") from None
+    finally:
+        db.close()
+    click.echo(f"Account {username!r} ({role}) created. Sign in at /trainer/login")
+
+
 def init_app(app: Flask) -> None:
-    for command in (create_trainer, create_token, revoke_token, seed_demo, backup, rescore):
+    for command in (create_trainer, create_user, create_token, revoke_token, seed_demo, backup, rescore, psychometrics_command):
         app.cli.add_command(command)

@@ -19,7 +19,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from statistics import NormalDist
-from typing import Sequence
+from typing import Mapping, Sequence
+
+from .scoring import keyed_value
 
 MIN_N = 10
 Z95 = NormalDist().inv_cdf(0.975)
@@ -119,12 +121,12 @@ def scale_figures(item_ids: Sequence[str], rows: Sequence[Sequence[float]], scor
     )
 
 
-def weakest_items(figures: ScaleFigures, tolerance: float = 0.005) -> list[str]:
-    """Items whose removal would raise alpha: the ones to read again."""
-    if figures.alpha is None:
+def lowers_alpha(figures: Mapping, tolerance: float = 0.005) -> list[str]:
+    """Items whose removal would raise alpha (figures as in a report): the ones to read again."""
+    if figures["alpha"] is None:
         return []
-    return [i.id for i in figures.items
-            if i.alpha_if_deleted is not None and i.alpha_if_deleted > figures.alpha + tolerance]
+    return [i["id"] for i in figures["items"]
+            if i["alpha_if_deleted"] is not None and i["alpha_if_deleted"] > figures["alpha"] + tolerance]
 
 
 # Local norms: "more assertive than 70% of agents here" once there are enough results.
@@ -134,3 +136,13 @@ NORMS_MIN = 200
 def percentile(below: int, equal: int, total: int) -> int:
     """The share of earlier results below this score, counting ties as half, in whole percent."""
     return round(100 * (below + equal / 2) / total)
+
+
+def questionnaire_report(q, sheets: Sequence[Mapping[str, int]], scores: Sequence[Mapping[str, float]]) -> dict:
+    """Live reliability of a questionnaire from stored answer sheets (one per person) and
+    their axis scores: {"n", "version", "axes": {axis: figures}}, the figures null below MIN_N."""
+    axes = {}
+    for axis, item_ids in q.axis_items.items():
+        rows = [[keyed_value(q, i, sheet[i]) for i in item_ids] for sheet in sheets]
+        axes[axis] = scale_figures(item_ids, rows, [s[axis] for s in scores]).as_dict()
+    return {"n": len(sheets), "version": q.version, "axes": axes}

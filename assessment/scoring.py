@@ -60,6 +60,10 @@ INVALIDATING = ("straight_lining", "patterned")  # a sheet with these describes 
 STRAIGHT_LINE_SHARE = 0.85  # this share of identical answers or more
 PATTERN_SHARE = 0.85  # this share of answers repeating the one PATTERN_PERIODS before
 PATTERN_PERIODS = (2, 3, 4)
+# ... while its keyed answers on an axis still scatter this much: the pattern ignores what the
+# statements say. A consistent person whose answers repeat only because the items' keying
+# repeats scatters close to 0; honest answers never repeat through 85% of the sheet.
+PATTERN_SPREAD = 0.5
 # Keyed answers on one axis scatter this much (variance, yes-saying removed) or more: the
 # statements of an axis, and their opposites, were answered without regard to what they say.
 # Random answers on a 1-5 scale scatter with variance 2; honest ones about half that.
@@ -252,7 +256,7 @@ def quality_flags(q: Questionnaire, answers: Mapping[str, int], duration_seconds
     centre = q.scale.midpoint
     lean = sum(values) / n - centre
     spread = spread_within_axes(q, answers, lean)
-    if "straight_lining" not in flags and spread >= CONTRADICTION_SPREAD and any(
+    if "straight_lining" not in flags and spread >= PATTERN_SPREAD and any(
         sum(values[i] == values[i - p] for i in range(p, n)) >= PATTERN_SHARE * (n - p)
         for p in PATTERN_PERIODS if n > 2 * p
     ):

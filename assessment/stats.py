@@ -123,6 +123,7 @@ class TeamSummary:
         return {
             "members": self.members,
             "responses": self.responses,
+            "set_aside": self.set_aside,
             "style_counts": self.style_counts,
             "scales": {k: {f: v for f, v in s.as_dict().items() if f != "n"} for k, s in self.scales.items()},
         }

@@ -109,9 +109,9 @@ def test_list_questionnaires(app, client, questionnaire, spec):
     response = client.get(f"{API}/questionnaires")
     assert response.status_code == 200 and response.mimetype == "application/json"
     body = response.get_json()
-    assert body == [{"slug": q.slug, "version": q.version, "title": {"en": q.title.en, "zh": q.title.zh}}
+    assert body == [{"slug": q.slug, "version": q.version, "kind": q.kind, "title": {"en": q.title.en, "zh": q.title.zh}}
                     for q in app.extensions["questionnaires"].values()]
-    assert {"slug": SLUG, "version": questionnaire.version,
+    assert {"slug": SLUG, "version": questionnaire.version, "kind": "self",
             "title": {"en": questionnaire.title.en, "zh": questionnaire.title.zh}} in body
 
 

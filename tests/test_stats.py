@@ -157,7 +157,7 @@ def test_team_summary_from_handmade_row():
 
 def test_team_summary_as_dict_has_every_scale_with_mean_sd_cv():
     data = stats.team_summary(_handmade_row()).as_dict()
-    assert set(data) == {"members", "responses", "style_counts", "scales"}
+    assert set(data) == {"members", "responses", "set_aside", "style_counts", "scales"}
     assert set(data["scales"]) == set(KNOWN_SCALES)
     for scale, (mean, sd, cv) in KNOWN_SCALES.items():
         assert data["scales"][scale] == {"mean": mean, "sd": sd, "cv": cv}

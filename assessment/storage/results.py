@@ -184,6 +184,30 @@ def _rescore(db: Database, score_row: Callable[[dict], Profile | None], write: b
     return RescoreReport(results, rescored, changed, styles, results - rescored)
 
 
+def reliability_sample(db: Database, questionnaire: str, version: int,
+                       team_ids: tuple[int, ...] | None = None) -> list[dict]:
+    """One valid answer sheet per person, for live reliability: each member's latest valid
+    result (in these teams, or anywhere when team_ids is None, where a result outside any
+    team counts as a person of its own). Rows: answers (decoded) and the two axis scores."""
+    if team_ids is None:
+        scope, params = "(agent_id IS NULL OR id IN (SELECT MAX(id) FROM responses WHERE valid = 1 "\
+                        "AND questionnaire = ? AND questionnaire_version = ? GROUP BY agent_id))", [questionnaire, version]
+    else:
+        marks = ",".join("?" * len(team_ids)) or "NULL"
+        scope = (f"id IN (SELECT MAX(id) FROM responses WHERE valid = 1 AND questionnaire = ? "
+                 f"AND questionnaire_version = ? AND agent_id IS NOT NULL AND team_id IN ({marks}) GROUP BY agent_id)")
+        params = [questionnaire, version, *team_ids]
+    rows = all_rows(
+        db,
+        f"SELECT answers, assertiveness, responsiveness FROM responses WHERE valid = 1 AND questionnaire = ? "
+        f"AND questionnaire_version = ? AND {scope} ORDER BY id",
+        [questionnaire, version, *params],
+    )
+    for row in rows:
+        row["answers"] = json.loads(row["answers"])
+    return rows
+
+
 def team_members(db: Database, team_id: int) -> list[dict]:
     """Every member of a team in name order, with how many results and their latest one (or None)."""
     rows = all_rows(

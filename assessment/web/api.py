@@ -8,13 +8,15 @@ of schemas.py, the models the OpenAPI document is generated from.
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, url_for
+from flask import Blueprint, jsonify, request, url_for
 from flask_login import current_user, login_required
 
 from .. import schemas, stats, storage
 from ..openapi import spec
 from ..scoring import AnswerError, check_answers, score
-from .common import BadRequest, export_record, get_db, json_body, questionnaires, send, validated
+from .common import (
+    BadRequest, export_record, get_db, json_body, questionnaires, reliability_report, send, validated,
+)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -30,7 +32,8 @@ def _questionnaire(slug: str):
 def list_questionnaires():
     return send(
         list[schemas.QuestionnaireListItem],
-        [{"slug": q.slug, "version": q.version, "title": q.title.as_dict()} for q in questionnaires().values()],
+        [{"slug": q.slug, "version": q.version, "kind": q.kind, "title": q.title.as_dict()}
+         for q in questionnaires().values()],
     )
 
 
@@ -48,11 +51,18 @@ def get_questionnaire(slug: str):
                 "max": q.scale.max,
                 "labels": [label.as_dict() for label in q.scale.labels],
             },
-            "items": [
-                {"id": i.id, "text": i.text.as_dict(), "axis": i.axis, "keyed": i.keyed} for i in q.items
-            ],
+            "kind": q.kind,
+            "items": [_item(q, i) for i in q.items],
         },
     )
+
+
+def _item(q, item) -> dict:
+    """A scorecard's behaviour carries its ability and anchors; other items their axis and keying."""
+    if q.kind == "rating":
+        return {"id": item.id, "text": item.text.as_dict(), "ability": item.ability,
+                "anchors": {point: text.as_dict() for point, text in item.anchors.items()}}
+    return {"id": item.id, "text": item.text.as_dict(), "axis": item.axis, "keyed": item.keyed}
 
 
 @bp.post("/questionnaires/<slug>/responses")
@@ -181,6 +191,25 @@ def team_responses(team_id: int):
     team = _team_or_404(team_id)
     rows = storage.scope_responses(get_db(), storage.Scope((team["id"],)))
     return send(list[schemas.TeamResponse], [export_record(r) for r in rows])
+
+
+@bp.get("/questionnaires/<slug>/psychometrics")
+@login_required
+def psychometrics(slug: str):
+    """Live reliability over each member's latest valid response, in the caller's teams or one of them."""
+    q = _questionnaire(slug)
+    if q.kind != SELF:
+        raise BadRequest("Unknown questionnaire", {"slug": f"{slug} has no axes scored about oneself"}, status=404)
+    return send(schemas.Psychometrics, reliability_report(q, _team_scope(request.args.get("team"))))
+
+
+def _team_scope(team: str | None) -> tuple[int, ...]:
+    """The caller's teams, or the one named by ?team= (404 when it is not one of theirs)."""
+    if team is None:
+        return tuple(t["id"] for t in storage.teams_for(get_db(), current_user.id))
+    if not team.isdigit() or len(team) > 19:
+        raise BadRequest("Invalid team", {"team": "must be the id of one of your teams"})
+    return (_team_or_404(int(team))["id"],)
 
 
 @bp.get("/openapi.json")

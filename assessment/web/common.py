@@ -16,7 +16,7 @@ from flask import Response, abort, current_app, g, request
 from flask_babel import gettext as _
 from pydantic import ValidationError
 
-from .. import content, schemas
+from .. import content, psychometrics, schemas, storage
 from ..i18n import current_lang
 from ..model import AXES, STYLES
 from ..questionnaire import Questionnaire
@@ -66,6 +66,12 @@ def default_questionnaire() -> Questionnaire:
     return qs.get(DEFAULT_SLUG) or next(iter(qs.values()))
 
 
+def reliability_report(q: Questionnaire, team_ids: tuple[int, ...] | None) -> dict:
+    """Live reliability of a questionnaire's current version, for the API and the trainer page."""
+    rows = storage.reliability_sample(get_db(), q.slug, q.version, team_ids)
+    return psychometrics.questionnaire_report(q, [r["answers"] for r in rows], rows)
+
+
 def chart_labels(q: Questionnaire) -> tuple[dict[str, str], dict[str, str]]:
     """Style names and axis titles in the request's language, for charts and tables."""
     axis_titles = {"assertiveness": _("Assertiveness"), "responsiveness": _("Responsiveness")}
@@ -84,6 +90,7 @@ def error_response(status: int, error: str, details=None) -> Response:
 EXPORT_FIELDS = (
     "id", "created_at", "team", "name", "employee_id", "style", "secondary_style", "clarity",
     *AXES, *STYLES, "flags", "questionnaire", "questionnaire_version", "lang", "agent_id", "scoring_version",
+    "valid", "confidence",
 )
 
 

@@ -10,10 +10,12 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 
-from .. import charts, clock, stats, storage
+from .. import charts, clock, psychometrics as psy, stats, storage
 from ..model import STYLES
 from ..forms import FilterForm, TeamForm
-from .common import EXPORT_FIELDS, app_timezone, chart_labels, default_questionnaire, export_record, get_db
+from .common import (
+    EXPORT_FIELDS, app_timezone, chart_labels, default_questionnaire, export_record, get_db, reliability_report,
+)
 
 bp = Blueprint("trainer", __name__, url_prefix="/trainer")
 
@@ -162,6 +164,21 @@ def agent(agent_id: int):
     return render_template(
         "trainer/agent.html", agent=agent, results=results, latest=latest, figures=figures, names=names,
         axis_titles=axis_titles, team_means=team_summary.mean_scores,
+    )
+
+
+@bp.get("/psychometrics")
+def psychometrics():
+    """Live reliability of the questionnaire over the members of my teams (or one of them)."""
+    q = default_questionnaire()
+    teams = storage.teams_for(get_db(), current_user.id)
+    team_id = request.args.get("team", type=int)
+    team = _team_or_404(team_id) if team_id is not None else None
+    report = reliability_report(q, (team["id"],) if team else tuple(t["id"] for t in teams))
+    _, axis_titles = chart_labels(q)
+    return render_template(
+        "trainer/psychometrics.html", q=q, teams=teams, team=team, report=report, axis_titles=axis_titles,
+        lowering={axis: psy.lowers_alpha(f) for axis, f in report["axes"].items()}, min_n=psy.MIN_N,
     )
 
 
