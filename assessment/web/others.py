@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
 from .. import charts, others, storage
@@ -34,7 +34,8 @@ FRAGMENT_HEADER = "X-Requested-With"  # others.js asks for the block alone
 class LinkForm(FlaskForm):
     relation = SelectField(
         _l("Who will rate you"),
-        choices=[("peer", _l("A colleague (anonymous)")), ("lead", _l("My team lead, trainer or QC (named)"))],
+        choices=[SelectChoice("peer", _l("A colleague (anonymous)")),
+                 SelectChoice("lead", _l("My team lead, trainer or QC (named)"))],
         validators=[InputRequired()],
     )
 
@@ -42,7 +43,8 @@ class LinkForm(FlaskForm):
 class LeadForm(FlaskForm):
     role = SelectField(
         _l("Your role"),
-        choices=[("team_lead", _l("Team lead")), ("trainer", _l("Trainer")), ("qc", _l("QC"))],
+        choices=[SelectChoice("team_lead", _l("Team lead")), SelectChoice("trainer", _l("Trainer")),
+                 SelectChoice("qc", _l("QC"))],
         validators=[InputRequired()],
     )
     name = StringField(

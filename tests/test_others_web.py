@@ -1,0 +1,235 @@
+"""How others see me, the pages: links from the result page, the rater's paged form (draft
+kept, single use), the others' view with its threshold, the trainer's member page, rating and
+team page, access control, both languages."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assessment.questionnaire import load_all
+from conftest import QUESTIONNAIRES
+from helpers import (
+    add_result, count, csrf_token, make_team, make_trainer, page_text, rows,
+    signed_in_client,
+)
+from conftest import checked_answers
+from test_others_api import rating
+
+OBSERVER = "communication-style-observer"
+
+
+@pytest.fixture(scope="module")
+def observer():
+    return load_all(QUESTIONNAIRES)[OBSERVER]
+
+
+@pytest.fixture
+def world(app, questionnaire):
+    a = make_trainer(app, "trainer-a")
+    make_trainer(app, "trainer-b")
+    team = make_team(app, a, "Team A")
+    ann = add_result(app, questionnaire, team["id"], "Ann 安", 4, 2)  # self 75 / 25
+    return {"team": team, "ann": ann}
+
+
+def make_link(client, token: str, relation: str = "peer") -> str:
+    """Through the page's form, as an agent without JS would."""
+    html = page_text(client.get(f"/r/{token}/others"))
+    response = client.post(f"/r/{token}/others/links", data={"csrf_token": csrf_token(html), "relation": relation})
+    assert response.status_code == 302
+    link_id = int(re.search(r"new=(\d+)", response.headers["Location"]).group(1))
+    return rows(client.application, "SELECT token FROM rater_links WHERE id = ?", [link_id])[0]["token"]
+
+
+def rate_through_pages(client, observer, link: str, answers: dict, lead: dict | None = None):
+    """A rater opens the link, (a lead gives a role), answers each page. Returns the last response."""
+    html = page_text(client.get(f"/rate/{link}"))
+    data = {"csrf_token": csrf_token(html), **(lead or {})}
+    assert client.post(f"/rate/{link}", data=data).status_code == 302
+    response = None
+    for number, items in enumerate(observer.pages, start=1):
+        page = page_text(client.get(f"/rate/{link}/{number}"))
+        form = {item.id: str(answers[item.id]) for item in items}
+        form["csrf_token"] = csrf_token(page)
+        response = client.post(f"/rate/{link}/{number}", data=form)
+        assert response.status_code == 302, (number, response.status_code)
+    return response
+
+
+def test_the_cached_result_page_only_carries_a_placeholder(client, world):
+    token = world["ann"]["token"]
+    html = page_text(client.get(f"/r/{token}?lang=en"))
+    assert f'data-others-src="/r/{token}/others?part=1"' in html
+    assert f'href="/r/{token}/others"' in html  # works without JS
+    assert 'name="csrf_token"' not in html  # nothing per visitor in a cached page
+    assert html.index('id="others"') < html.index("Keep this result")
+
+
+def test_an_agent_makes_links_and_sees_no_answered_state(app, client, world, observer):
+    token = world["ann"]["token"]
+    client.get("/?lang=en")
+    links = [make_link(client, token) for _ in range(2)] + [make_link(client, token, "lead")]
+    html = page_text(client.get(f"/r/{token}/others"))
+    for link in links:
+        assert f"/rate/{link}" in html
+    assert html.count("Colleague</span>") == 2 and html.count("Lead (named)</span>") == 1
+    assert "0 of 3 answered" in html
+    rate_through_pages(app.test_client(), observer, links[0], rating(observer, 4, 4, 4))
+    after = page_text(client.get(f"/r/{token}/others"))
+    assert "1 of 3 answered" in after
+    # The list looks the same whether or not a link was used: nothing marks which one answered.
+    strip = lambda h: re.sub(r"\d+ of \d+ answered|<progress[^>]*>|csrf_token\" type=\"hidden\" value=\"[^\"]+", "", h)
+    assert strip(html) == strip(after)
+
+
+def test_the_fragment_is_what_the_script_loads(client, world):
+    token = world["ann"]["token"]
+    response = client.get(f"/r/{token}/others?part=1&lang=en")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    html = page_text(response)
+    assert "<html" not in html and "Ask for ratings" in html
+    posted = client.post(f"/r/{token}/others/links", data={"csrf_token": csrf_token(html), "relation": "peer"},
+                         headers={"X-Requested-With": "fetch"})
+    assert posted.status_code == 201 and 'class="new"' in page_text(posted)
+
+
+def test_creating_a_link_needs_the_form_token_and_a_relation(client, world):
+    token = world["ann"]["token"]
+    assert client.post(f"/r/{token}/others/links", data={"relation": "peer"}).status_code == 400
+    html = page_text(client.get(f"/r/{token}/others"))
+    assert client.post(f"/r/{token}/others/links", data={"csrf_token": csrf_token(html),
+                                                         "relation": "boss"}).status_code == 400
+    assert count(client.application, "rater_links") == 0
+
+
+def test_a_result_that_is_not_valid_has_no_others_page(app, client, questionnaire, world):
+    answers = {item.id: 3 for item in questionnaire.items}  # straight-lined: not valid
+    assert client.get(f"/r/{world['ann']['token']}/others").status_code == 200  # a valid one
+    from helpers import connect
+    from assessment import storage
+    from assessment.scoring import score
+    db = connect(app)
+    try:
+        bad = storage.save_response(db, questionnaire=questionnaire.slug, version=questionnaire.version, lang="en",
+                                    answers=answers, profile=score(questionnaire, answers))
+    finally:
+        db.close()
+    assert not bad["valid"]
+    assert client.get(f"/r/{bad['token']}/others").status_code == 404
+
+
+def test_the_rater_journey_keeps_the_draft_and_works_once(app, client, world, observer):
+    link = make_link(client, world["ann"]["token"])
+    rater = app.test_client()
+    intro = page_text(rater.get(f"/rate/{link}?lang=en"))
+    assert "How does Ann 安 communicate?" in intro
+    assert "at least two other colleagues" in intro
+    assert "driver" not in intro.lower() and "75" not in intro  # never the agent's result
+    answers = rating(observer, 4, 2, 5)
+    # Page 1 answered, then a reload: the answers are still checked.
+    page = page_text(rater.get(f"/rate/{link}/1"))
+    form = {item.id: str(answers[item.id]) for item in observer.pages[0]}
+    assert rater.post(f"/rate/{link}/1", data={**form, "csrf_token": csrf_token(page)}).status_code == 302
+    assert checked_answers(page_text(rater.get(f"/rate/{link}/1"))) == {k: int(v) for k, v in form.items()}
+    # A page sent with a gap names the missing statement and keeps the rest.
+    page2 = page_text(rater.get(f"/rate/{link}/2"))
+    partial = {item.id: str(answers[item.id]) for item in observer.pages[1][1:]}
+    missing = rater.post(f"/rate/{link}/2", data={**partial, "csrf_token": csrf_token(page2)})
+    assert missing.status_code == 400 and observer.pages[1][0].text.en in page_text(missing)
+    done = rate_through_pages(rater, observer, link, answers)
+    assert done.headers["Location"].endswith("/rate/done")
+    assert "Thank you" in page_text(rater.get("/rate/done?lang=en"))
+    stored = rows(app, "SELECT relation, assertiveness, responsiveness, versatility, lang, rater_role "
+                       "FROM rater_links WHERE token = ?", [link])
+    assert stored == [{"relation": "peer", "assertiveness": 75.0, "responsiveness": 25.0, "versatility": 100.0,
+                       "lang": "en", "rater_role": None}]
+    # Used: the link says so, for anyone, and a late page submit stores nothing more.
+    used = app.test_client().get(f"/rate/{link}?lang=en")
+    assert used.status_code == 409 and "already used" in page_text(used)
+    late = rater.post(f"/rate/{link}/3", data={"csrf_token": csrf_token(intro)})
+    assert late.status_code == 409
+
+
+def test_a_lead_form_says_it_is_not_anonymous_and_takes_a_role(app, client, world, observer):
+    link = make_link(client, world["ann"]["token"], "lead")
+    rater = app.test_client()
+    intro = page_text(rater.get(f"/rate/{link}?lang=zh"))
+    assert "不是匿名的" in intro
+    bad = rater.post(f"/rate/{link}", data={"csrf_token": csrf_token(intro), "role": "ceo"})
+    assert bad.status_code == 400
+    rate_through_pages(rater, observer, link, rating(observer, 2, 2, 2), lead={"role": "qc", "name": "王芳"})
+    html = page_text(client.get(f"/r/{world['ann']['token']}/others?lang=zh"))
+    assert "质检：王芳" in html and "上级的评价（实名）" in html
+
+
+def test_the_view_appears_at_three_peers_in_both_languages(app, client, world, observer):
+    token = world["ann"]["token"]
+    links = [make_link(client, token) for _ in range(4)]
+    for link in links[:2]:
+        rate_through_pages(app.test_client(), observer, link, rating(observer, 5, 5, 2))
+    html = page_text(client.get(f"/r/{token}/others?lang=en"))
+    assert "2 of 4 answered" in html and "at least 3 colleagues" in html
+    assert "data-figure" not in html and "Versatility" not in html  # progress only
+    rate_through_pages(app.test_client(), observer, links[2], rating(observer, 5, 5, 2))
+    html = page_text(client.get(f"/r/{token}/others?lang=en"))
+    assert "3 of 4 answered" in html
+    assert "You (self)" in html and "Others (3)" in html  # two labelled dots
+    assert "Others see you as more direct than you see yourself." in html  # +25 assertiveness
+    assert "Others see you as warmer and more open with your feelings than you see yourself." in html
+    assert "<span class=\"big-number\">25</span>" in html and "Low" in html
+    assert html.count("<li><strong>") == 3  # three practices
+    zh = page_text(client.get(f"/r/{token}/others?lang=zh"))
+    assert "已答3份，共邀请4人" in zh and "在别人眼里，你比你自己认为的更直接、更有主导性。" in zh
+
+
+def test_the_trainer_sees_the_member_view_rates_and_reads_the_team(app, client, world, observer):
+    token = world["ann"]["token"]
+    agent_id = world["ann"]["agent_id"]
+    trainer = signed_in_client(app, "trainer-a")
+    member = page_text(trainer.get(f"/trainer/agents/{agent_id}"))
+    assert "How others see Ann 安" in member and "Nobody has rated this member yet." in member
+    assert f"/trainer/agents/{agent_id}/rate" in member
+    # The trainer's own rating, through the pages.
+    for number, items in enumerate(observer.pages, start=1):
+        page = page_text(trainer.get(f"/trainer/agents/{agent_id}/rate/{number}"))
+        form = {item.id: str(rating(observer, 3, 3, 4)[item.id]) for item in items}
+        response = trainer.post(f"/trainer/agents/{agent_id}/rate/{number}", data={**form, "csrf_token": csrf_token(page)})
+        assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/trainer/agents/{agent_id}#others")
+    member = page_text(trainer.get(f"/trainer/agents/{agent_id}"))
+    assert "Trainer: trainer-a" in member and "Versatility" in member
+    team = page_text(trainer.get(f"/trainer/teams/{world['team']['id']}"))
+    assert f"/trainer/teams/{world['team']['id']}/others" in team
+    page = page_text(trainer.get(f"/trainer/teams/{world['team']['id']}/others"))
+    assert "No member has enough colleagues" in page and "Not enough colleagues" in page
+    for _ in range(3):
+        rate_through_pages(app.test_client(), observer, make_link(client, token), rating(observer, 2, 4, 5))
+    page = page_text(trainer.get(f"/trainer/teams/{world['team']['id']}/others"))
+    assert "<span class=\"big-number\">100</span>" in page  # the team's average versatility
+    assert "Ann 安" in page and "71 points apart" in page  # hypot(-50, +50) = 70.7
+
+
+@pytest.mark.parametrize("url", ["/trainer/teams/{team}/others", "/trainer/agents/{agent}/rate",
+                                 "/trainer/agents/{agent}/rate/1"])
+def test_trainer_pages_are_for_the_teams_trainer_only(app, world, url):
+    url = url.format(team=world["team"]["id"], agent=world["ann"]["agent_id"])
+    assert app.test_client().get(url).status_code == 302  # to sign-in
+    assert signed_in_client(app, "trainer-b").get(url).status_code == 404
+    assert signed_in_client(app, "trainer-a").get(url).status_code in (200, 302)
+
+
+def test_another_trainer_cannot_rate_a_member(app, world, observer):
+    other = signed_in_client(app, "trainer-b")
+    page = page_text(other.get("/trainer/"))
+    form = {item.id: "3" for item in observer.pages[-1]}
+    response = other.post(f"/trainer/agents/{world['ann']['agent_id']}/rate/{len(observer.pages)}",
+                          data={**form, "csrf_token": csrf_token(page)})
+    assert response.status_code == 404
+    assert count(app, "rater_links") == 0
+
+
+def test_the_member_page_of_another_trainer_shows_nothing_of_the_ratings(app, client, world, observer):
+    assert signed_in_client(app, "trainer-b").get(f"/trainer/agents/{world['ann']['agent_id']}").status_code == 404
