@@ -243,7 +243,8 @@ def practice_answer():
     if state is None or state.get("feedback") or len(state["done"]) >= len(state["ids"]):
         return redirect(url_for("caller.practice"))
     current = state["ids"][len(state["done"])]
-    if request.form.get("scenario") != current:  # a second tab, or the back button: show where we are
+    # The call is named by its place in the session, not its id (an id may hint at the answer).
+    if request.form.get("step") != str(len(state["done"]) + 1):  # a second tab, or the back button
         return redirect(url_for("caller.practice"))
     scenario = content.scenario_by_id[current]
     guessed = request.form.get("customer_type") or None
@@ -291,5 +292,5 @@ def team_practice(team_id: int):
     content = _content()
     names = _type_names(content)
     summary = caller.practice_summary(storage.team_practice_attempts(get_db(), team["id"]))
-    figure = charts.practice_accuracy(summary["by_customer_type"], names, _("Read correctly (%)"))
-    return render_template("caller/team_practice.html", team=team, summary=summary, names=names, figure=figure)
+    chart = charts.practice_accuracy(summary["by_customer_type"], names, _("Read correctly (%)"))
+    return render_template("caller/team_practice.html", team=team, summary=summary, names=names, chart=chart)
