@@ -20,7 +20,8 @@ from markupsafe import escape
 from assessment import create_app, storage
 from assessment.web.assets import plotly_version
 from assessment.web.trainer import csv_safe
-from conftest import csrf_token
+from assessment.questionnaire import load_all
+from conftest import QUESTIONNAIRES, csrf_token
 from werkzeug.security import generate_password_hash
 
 from helpers import (
@@ -165,6 +166,13 @@ def shared(tmp_path_factory, questionnaire):
     # A team and member of the CSRF trainer's own, for the rename and removal forms to aim at.
     own = _populate(app, questionnaire, csrf_trainer)
     world["csrf_agent_id"], world["csrf_team_id"] = own["agent_id"], own["team"]["id"]
+    # The CSRF trainer is an administrator too (the account forms), with a colleague to aim at.
+    db = storage.connect(app.config["DATABASE"])
+    try:
+        storage.set_role(db, csrf_trainer, "admin")
+    finally:
+        db.close()
+    world["colleague_id"] = make_trainer(app, "colleague-csrf")
     return {"app": app, "world": world, "signed_in": signed_in_client(app, "trainer-a")}
 
 
@@ -189,6 +197,9 @@ def _pages(world) -> dict[str, tuple[str, bool]]:
         "dashboard": (f"/trainer/teams/{team_id}", True),
         "all teams": ("/trainer/all", True),
         "agent detail": (f"/trainer/agents/{world['agent_id']}", True),
+        "rate abilities": (f"/trainer/agents/{world['agent_id']}/abilities/rate", True),
+        "team abilities": (f"/trainer/teams/{team_id}/abilities", True),
+        "self-rating": (f"/r/{world['token']}/abilities", False),
     }
 
 
@@ -399,6 +410,8 @@ def _state(app, client) -> dict:
         **{t: count(app, t) for t in ("trainers", "teams", "agents", "responses", "api_tokens")},
         "password hashes": [r["password_hash"] for r in rows(app, "SELECT password_hash FROM trainers ORDER BY id")],
         "team names": [r["name"] for r in rows(app, "SELECT name FROM teams ORDER BY id")],
+        **{t: count(app, t) for t in ("ability_ratings", "team_staff")},
+        "accounts": [(r["role"], r["disabled_at"]) for r in rows(app, "SELECT * FROM trainers ORDER BY id")],
     }
 
 
@@ -415,6 +428,18 @@ def _csrf_cases(world, questionnaire) -> dict[str, tuple[str, dict, bool]]:
         "trainer.create_team": ("/trainer/teams", {"name": "Forged team"}, True),
         "auth.change_password": ("/trainer/password", {"current_password": PASSWORD, "new_password": FORGED_PASSWORD,
                                                        "confirm_password": FORGED_PASSWORD}, True),
+        # the seven service abilities, staff accounts and staff on teams
+        "abilities.rate": (f"/trainer/agents/{world['csrf_agent_id']}/abilities/rate", RATING_FORM, True),
+        "abilities.rate_self": (f"/r/{world['token']}/abilities", RATING_FORM, False),
+        "admin.create_account": ("/admin/users", {"username": "forged-user", "role": "qc",
+                                                  "password": FORGED_PASSWORD}, True),
+        "admin.reset_password": (f"/admin/users/{world['colleague_id']}/password",
+                                 {"new_password": FORGED_PASSWORD, "confirm_password": FORGED_PASSWORD}, True),
+        "admin.disable": (f"/admin/users/{world['colleague_id']}/disable", {}, True),
+        "admin.enable": (f"/admin/users/{world['colleague_id']}/enable", {}, True),
+        "admin.add_staff": (f"/trainer/teams/{world['csrf_team_id']}/staff",
+                            {"username": "colleague-csrf", "role": "qc"}, True),
+        "admin.remove_staff": (f"/trainer/teams/{world['csrf_team_id']}/staff/colleague-csrf/remove", {}, True),
         "trainer.delete_agent": (f"/trainer/agents/{world['csrf_agent_id']}/delete", {}, True),
         # renamed before it is removed: the positive test below posts these in this order
         "trainer.team_settings": (f"/trainer/teams/{world['csrf_team_id']}/settings", {"name": "Forged name"}, True),
@@ -423,6 +448,11 @@ def _csrf_cases(world, questionnaire) -> dict[str, tuple[str, dict, bool]]:
 
 
 FORGED_PASSWORD = "forged-password-9"
+# Every behaviour of the service-abilities scorecard rated 3, for a past month.
+RATING_FORM = {
+    **{item.id: "3" for item in load_all(QUESTIONNAIRES)["service-abilities"].items},
+    "period": "2024-01", "note": "",
+}
 
 
 def _post_form_endpoints(app) -> set[str]:
@@ -453,6 +483,8 @@ def _prepared_client(app, world, signed: bool):
 @pytest.mark.parametrize("endpoint", [
     "agent.join", "agent.leave_team", "agent.take", "auth.login", "auth.logout", "trainer.create_team",
     "auth.change_password", "trainer.delete_agent", "trainer.team_settings", "trainer.delete_team",
+    "abilities.rate", "abilities.rate_self", "admin.create_account", "admin.reset_password", "admin.disable",
+    "admin.enable", "admin.add_staff", "admin.remove_staff",
 ])
 def test_post_without_a_valid_csrf_token_is_refused_and_changes_nothing(shared, questionnaire, endpoint, token):
     app, world = shared["app"], shared["world"]

@@ -30,7 +30,7 @@ from test_api import DocumentedClient
 EXPORT_KEYS = [
     "id", "created_at", "team", "name", "employee_id", "style", "secondary_style", "clarity",
     "assertiveness", "responsiveness", "driver", "expressive", "amiable", "analytical",
-    "flags", "questionnaire", "questionnaire_version", "lang", "agent_id", "scoring_version",
+    "flags", "questionnaire", "questionnaire_version", "lang", "agent_id", "scoring_version", "valid", "confidence",
 ]
 
 
@@ -270,6 +270,10 @@ TEAM_ENDPOINTS = [
     ("GET", "/api/v1/teams/{team}/summary"),
     ("GET", "/api/v1/teams/{team}/members"),
     ("GET", "/api/v1/teams/{team}/responses"),
+    # the seven service abilities, staff on teams (more in test_abilities_api.py)
+    ("GET", "/api/v1/teams/{team}/abilities"),
+    ("POST", "/api/v1/teams/{team}/staff"),
+    ("DELETE", "/api/v1/teams/{team}/staff/trainer-b"),
 ]
 OWNED_ENDPOINTS = [e for e in TEAM_ENDPOINTS if "{team}" in e[1]]
 
@@ -277,7 +281,10 @@ OWNED_ENDPOINTS = [e for e in TEAM_ENDPOINTS if "{team}" in e[1]]
 def _call(client, method, path, setup, headers=None):
     url = path.format(team=setup["team"]["id"])
     if method == "POST":
-        return client.post(url, json={"name": "Intruder team"}, headers=headers or {})
+        body = {"username": "trainer-b", "role": "qc"} if url.endswith("/staff") else {"name": "Intruder team"}
+        return client.post(url, json=body, headers=headers or {})
+    if method == "DELETE":
+        return client.delete(url, headers=headers or {})
     return client.get(url, headers=headers or {})
 
 
@@ -322,7 +329,7 @@ def test_another_trainers_team_is_404_json(client, setup, method, path):
 
 @pytest.mark.parametrize("method, path", OWNED_ENDPOINTS)
 def test_unknown_team_is_404_json(client, setup, method, path):
-    response = client.get(path.format(team=99999), headers=bearer(setup["token"]))
+    response = _call(client, method, path, {**setup, "team": {"id": 99999}}, bearer(setup["token"]))
     assert response.status_code == 404
     assert response.get_json()["error"]
 

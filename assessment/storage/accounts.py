@@ -1,4 +1,7 @@
-"""Trainer accounts, their API tokens and the sign-in throttle."""
+"""Staff accounts (trainers, QC, admins), their API tokens and the sign-in throttle.
+
+A disabled account (disabled_at set) opens nothing: its tokens are not found here and
+the session loader in web/auth.py refuses it."""
 
 from __future__ import annotations
 
@@ -14,11 +17,13 @@ class UsernameTaken(ValueError):
     pass
 
 
-def create_trainer(db: Database, username: str, password_hash: str) -> int:
+def create_trainer(db: Database, username: str, password_hash: str, role: str = "trainer") -> int:
+    """A staff account; role is admin, trainer (the default) or qc (see staff.py)."""
     with write_transaction(db):
         if trainer_by_username(db, username):
             raise UsernameTaken(username)
-        return insert(db, "trainers", {"username": username, "password_hash": password_hash, "created_at": now()})
+        return insert(db, "trainers", {"username": username, "password_hash": password_hash, "created_at": now(),
+                                       "role": role})
 
 
 def trainer_by_username(db: Database, username: str) -> dict | None:
@@ -60,7 +65,7 @@ def trainer_by_api_token(db: Database, token: str) -> dict | None:
     return one(
         db,
         "SELECT trainers.* FROM api_tokens JOIN trainers ON trainers.id = api_tokens.trainer_id "
-        "WHERE api_tokens.token_hash = ? AND api_tokens.revoked_at IS NULL",
+        "WHERE api_tokens.token_hash = ? AND api_tokens.revoked_at IS NULL AND trainers.disabled_at IS NULL",
         [_token_hash(token)],
     )
 

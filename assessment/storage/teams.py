@@ -38,21 +38,37 @@ def create_team(db: Database, trainer_id: int, name: str) -> dict:
     return row
 
 
+# Who may see a team, decided here and nowhere else: its owner, staff added to it
+# (team_staff, role trainer or qc) and admins (every team). "access" says which.
+_ACCESS = """CASE WHEN teams.trainer_id = :user THEN 'owner'
+                  WHEN (SELECT role FROM trainers WHERE id = :user) = 'admin' THEN 'admin'
+                  ELSE (SELECT role FROM team_staff WHERE team_staff.team_id = teams.id
+                        AND team_staff.trainer_id = :user) END"""
+_VISIBLE = """(teams.trainer_id = :user
+               OR EXISTS (SELECT 1 FROM team_staff WHERE team_staff.team_id = teams.id
+                          AND team_staff.trainer_id = :user)
+               OR (SELECT role FROM trainers WHERE id = :user) = 'admin')"""
+
+
 def teams_for(db: Database, trainer_id: int) -> list[dict]:
+    """Every team this user may see (see _ACCESS), with its "access"."""
     return all_rows(
         db,
-        """SELECT teams.id, teams.name, teams.invite_code, teams.created_at,
+        f"""SELECT teams.id, teams.name, teams.invite_code, teams.created_at,
                   (SELECT COUNT(*) FROM agents WHERE agents.team_id = teams.id) AS member_count,
                   (SELECT COUNT(*) FROM responses WHERE responses.team_id = teams.id) AS response_count,
-                  (SELECT MAX(created_at) FROM responses WHERE responses.team_id = teams.id) AS last_response_at
-           FROM teams WHERE trainer_id = ? ORDER BY teams.sort_key, teams.name, teams.id""",
-        [trainer_id],
+                  (SELECT MAX(created_at) FROM responses WHERE responses.team_id = teams.id) AS last_response_at,
+                  {_ACCESS} AS access
+           FROM teams WHERE {_VISIBLE} ORDER BY teams.sort_key, teams.name, teams.id""",
+        {"user": trainer_id},
     )
 
 
 def team_for(db: Database, trainer_id: int, team_id: int) -> dict | None:
-    """A team only if this trainer owns it: the one place ownership is decided."""
-    return one(db, "SELECT * FROM teams WHERE id = ? AND trainer_id = ?", [team_id, trainer_id])
+    """A team only if this user may see it: the one place access is decided.
+    "access" is owner, admin, trainer or qc."""
+    return one(db, f"SELECT teams.*, {_ACCESS} AS access FROM teams WHERE teams.id = :team AND {_VISIBLE}",
+               {"user": trainer_id, "team": team_id})
 
 
 def rename_team(db: Database, team_id: int, name: str) -> None:
@@ -107,11 +123,12 @@ def agent_id_for(db: Database, member: Membership, created_at: str) -> int:
 
 
 def agent_for(db: Database, trainer_id: int, agent_id: int) -> dict | None:
+    """A member only if this user may see their team (as team_for), with the team's "access"."""
     return one(
         db,
-        "SELECT agents.*, teams.name AS team_name FROM agents JOIN teams ON teams.id = agents.team_id "
-        "WHERE agents.id = ? AND teams.trainer_id = ?",
-        [agent_id, trainer_id],
+        f"SELECT agents.*, teams.name AS team_name, {_ACCESS} AS access "
+        f"FROM agents JOIN teams ON teams.id = agents.team_id WHERE agents.id = :agent AND {_VISIBLE}",
+        {"user": trainer_id, "agent": agent_id},
     )
 
 

@@ -1,4 +1,6 @@
-"""Trainer sign-in: Flask-Login sessions for the browser, bearer tokens for the API."""
+"""Staff sign-in: Flask-Login sessions for the browser, bearer tokens for the API.
+
+A disabled account is refused by both loaders on every request."""
 
 from __future__ import annotations
 
@@ -22,10 +24,17 @@ login_manager.login_message = None
 
 
 class Trainer(UserMixin):
+    """A signed-in staff account: role admin, trainer or qc."""
+
     def __init__(self, row: dict):
         self.id = row["id"]
         self.username = row["username"]
         self.epoch = row["session_epoch"]
+        self.role = row.get("role") or "trainer"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
 
     def get_id(self) -> str:
         # The session names the trainer and the epoch it was opened in; logging out
@@ -39,7 +48,8 @@ def _load_user(session_id: str):
     if not (trainer_id.isdigit() and epoch.isdigit()):
         return None
     row = storage.trainer_by_id(get_db(), int(trainer_id))
-    if row is None or row["session_epoch"] != int(epoch):
+    # Read on every request: a disabled account's open sessions stop at once.
+    if row is None or row["session_epoch"] != int(epoch) or row.get("disabled_at"):
         return None
     return Trainer(row)
 
@@ -111,7 +121,11 @@ def login():
         if error:
             return render_template("trainer/login.html", form=form, error=error), 429
         row = storage.trainer_by_username(db, form.username.data.strip())
-        if row and check_password_hash(row["password_hash"], form.password.data):
+        matches = bool(row) and check_password_hash(row["password_hash"], form.password.data)
+        if matches and row.get("disabled_at"):
+            error = _("This account is disabled. Ask an administrator to enable it.")
+            return render_template("trainer/login.html", form=form, error=error), 403
+        if matches:
             storage.clear_login_failures(db, keys.username)
             lang = session.get("lang")
             session.clear()  # a fresh session at login: nothing carried over from before

@@ -184,6 +184,11 @@ def psychometrics():
 
 # Removing things: a GET shows what would go; only the POST (with its form token) removes.
 
+def _refuse_qc(access: str) -> None:
+    """QC staff see and rate a team; they never change or remove it or its members."""
+    if access == "qc":
+        abort(Response(render_template("admin/qc_refused.html"), status=403))
+
 def _removal(name: str, back: str, describe, remove, done: str):
     """describe() -> (what goes, what follows) for the confirmation page; remove() -> results removed."""
     if request.method == "GET":
@@ -200,6 +205,7 @@ def delete_agent(agent_id: int):
     agent = storage.agent_for(db, current_user.id, agent_id)
     if agent is None:
         abort(404)
+    _refuse_qc(agent["access"])
     return _removal(
         agent["name"], url_for("trainer.agent", agent_id=agent_id),
         lambda: (
@@ -217,6 +223,7 @@ def delete_agent(agent_id: int):
 @bp.route("/teams/<id:team_id>/delete", methods=["GET", "POST"])
 def delete_team(team_id: int):
     team = _team_or_404(team_id)
+    _refuse_qc(team["access"])
     db = get_db()
     return _removal(
         team["name"], url_for("trainer.team_settings", team_id=team_id),
@@ -235,13 +242,15 @@ def delete_team(team_id: int):
 @bp.route("/teams/<id:team_id>/settings", methods=["GET", "POST"])
 def team_settings(team_id: int):
     team = _team_or_404(team_id)
+    _refuse_qc(team["access"])
     form = TeamForm(data={"name": team["name"]})
     if form.validate_on_submit():
         storage.rename_team(get_db(), team_id, form.name.data)
         flash(_("The team is now called “%(name)s”.", name=form.name.data))
         return redirect(url_for("trainer.team", team_id=team_id))
     status = 400 if request.method == "POST" else 200
-    return render_template("trainer/team_settings.html", team=team, form=form), status
+    return render_template("trainer/team_settings.html", team=team, form=form,
+                           staff=storage.team_staff(get_db(), team_id), team_roles=storage.TEAM_ROLES), status
 
 
 # --- export --------------------------------------------------------------------
