@@ -55,7 +55,7 @@ class LeadForm(FlaskForm):
 
 # --- the others' view ------------------------------------------------------------
 
-def _display(view: dict) -> dict:
+def _display(view: dict, mode: str = "agent") -> dict:
     """What the view template shows beside the view itself: words, band, practices, figure."""
     lang = current_lang()
     content = coaching()
@@ -70,7 +70,8 @@ def _display(view: dict) -> dict:
         self_point = view["self"]["axes"]
         points = []
         if self_point is not None:
-            points.append({**self_point, "label": _("You (self)"), "style": view["self"]["style"]})
+            label = _("You (self)") if mode == "agent" else _("Self")
+            points.append({**self_point, "label": label, "style": view["self"]["style"]})
         points.append({**peers["axes"], "label": _("Others (%(n)s)", n=peers["n"]), "style": peers["style"]})
         shown["others_figure"] = charts.others_quadrant(points, names, axis_titles)
     return shown
@@ -265,7 +266,7 @@ def member_block(agent: dict) -> dict | None:
     if latest is None:
         return None
     row = {"id": latest, "agent_id": agent["id"], "profile": None}
-    return {**_display(view_of_response(row)), "mode": "trainer", "agent": agent}
+    return {**_display(view_of_response(row), "trainer"), "mode": "trainer", "agent": agent}
 
 
 @bp.route("/trainer/agents/<id:agent_id>/rate/<int:page>", methods=["GET", "POST"])
