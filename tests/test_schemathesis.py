@@ -83,6 +83,19 @@ OPERATIONS = [
     ("/api/v1/teams/{team_id}/summary", "GET"),
     ("/api/v1/teams/{team_id}/members", "GET"),
     ("/api/v1/teams/{team_id}/responses", "GET"),
+    # how others see me
+    ("/api/v1/results/{token}/raters", "POST"),
+    ("/api/v1/rate/{rater_token}", "GET"),
+    ("/api/v1/rate/{rater_token}", "POST"),
+    ("/api/v1/results/{token}/others", "GET"),
+    ("/api/v1/teams/{team_id}/others", "GET"),
+    ("/api/v1/agents/{agent_id}/ratings", "POST"),
+    # the seven service abilities, staff on teams
+    ("/api/v1/agents/{agent_id}/ability-ratings", "POST"),
+    ("/api/v1/results/{token}/ability-ratings", "POST"),
+    ("/api/v1/teams/{team_id}/abilities", "GET"),
+    ("/api/v1/teams/{team_id}/staff", "POST"),
+    ("/api/v1/teams/{team_id}/staff/{username}", "DELETE"),
 ]
 HYPOTHESIS = dict(derandomize=True, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 
@@ -115,7 +128,9 @@ def _statuses(*args, **kwargs) -> set[int]:
 
 
 # Operations without parameters or a body have no invalid input to generate.
-NO_INPUT = {("/api/v1/questionnaires", "GET"), ("/api/v1/teams", "GET")}
+NO_INPUT = {("/api/v1/questionnaires", "GET"), ("/api/v1/teams", "GET"),
+            # any string is a well-formed token: nothing invalid to generate
+            ("/api/v1/rate/{rater_token}", "GET"), ("/api/v1/results/{token}/others", "GET")}
 RUNS = [(path, method, mode) for path, method in OPERATIONS
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
         if mode is GenerationMode.POSITIVE or (path, method) not in NO_INPUT]
@@ -138,6 +153,14 @@ ANONYMOUS = {
     ("/api/v1/questionnaires/{slug}", "GET"): {200},
     ("/api/v1/questionnaires/{slug}/responses", "POST"): {400},
     **{(path, method): {401} for path, method in OPERATIONS if path.startswith("/api/v1/teams")},
+    # how others see me: generated tokens name no result or link; trainer routes need a trainer
+    ("/api/v1/results/{token}/raters", "POST"): {404},
+    ("/api/v1/rate/{rater_token}", "GET"): {404},
+    ("/api/v1/rate/{rater_token}", "POST"): {404},
+    ("/api/v1/results/{token}/others", "GET"): {404},
+    ("/api/v1/agents/{agent_id}/ratings", "POST"): {401},
+    ("/api/v1/agents/{agent_id}/ability-ratings", "POST"): {401},
+    ("/api/v1/results/{token}/ability-ratings", "POST"): {404},  # no result has a generated token
 }
 
 
@@ -156,6 +179,13 @@ SIGNED_IN = {
     ("/api/v1/teams/{team_id}/summary", "GET"): {200},
     ("/api/v1/teams/{team_id}/members", "GET"): {200},
     ("/api/v1/teams/{team_id}/responses", "GET"): {200},
+    ("/api/v1/teams/{team_id}/others", "GET"): {200},
+    ("/api/v1/agents/{agent_id}/ratings", "POST"): {404},  # generated ids name no member of hers
+    # Generated ids name no member of the team (404); a generated month may lie in the future (400).
+    ("/api/v1/agents/{agent_id}/ability-ratings", "POST"): {404},
+    ("/api/v1/teams/{team_id}/abilities", "GET"): {200, 400},
+    ("/api/v1/teams/{team_id}/staff", "POST"): {400},  # no account has a generated username
+    ("/api/v1/teams/{team_id}/staff/{username}", "DELETE"): {404},
 }
 
 
