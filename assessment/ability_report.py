@@ -16,6 +16,7 @@ from typing import Mapping, Sequence
 from . import abilities
 from .model import ABILITIES
 
+LABELLED_POINTS = 5
 ABILITY_COLOURS = ("#2c3e50", "#d35400", "#1e8449", "#8e44ad", "#c0392b", "#2471a3", "#b7950b")
 _FONT = {"family": "system-ui, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', sans-serif", "size": 13}
 _CONFIG = {"displayModeBar": False, "responsive": True}
@@ -121,7 +122,8 @@ def scatter(quadrants: Mapping, names: Mapping[str, str]) -> dict:
     axis = {"range": [0.8, 5.2], "fixedrange": True, "tickvals": [1, 2, 3, 4, 5], "zeroline": False}
     return {
         "data": [{
-            "type": "scatter", "mode": "markers+text", "x": [p["x"] for p in points], "y": [p["y"] for p in points],
+            # Names beside the points while they fit; beyond a few they overlap, and the lists name them.
+            "type": "scatter", "mode": "markers+text" if len(points) <= LABELLED_POINTS else "markers", "x": [p["x"] for p in points], "y": [p["y"] for p in points],
             "text": [p["name"] for p in points], "textposition": "top center", "textfont": {"size": 11},
             "marker": {"size": 10, "color": [colours[p["quadrant"]] for p in points],
                        "line": {"color": "#ffffff", "width": 1.5}},

@@ -88,8 +88,11 @@ def _read_form(q) -> tuple[dict, dict, dict[str, str]]:
 
 
 def _rating_form(template: str, q, *, sent: dict, problems: dict, status: int = 200, **context):
+    months = recent_months(_today())
+    if sent.get("period") not in months and "period" not in problems and sent.get("period"):
+        months = sorted(set(months) | {sent["period"]}, reverse=True)  # an earlier month, kept on an error
     return render_template(
-        template, q=q, sent=sent, problems=problems, months=recent_months(_today()), names=ability_names(q),
+        template, q=q, sent=sent, problems=problems, months=months, names=ability_names(q),
         note_max=NOTE_MAX, **context,
     ), status
 
