@@ -96,6 +96,13 @@ OPERATIONS = [
     ("/api/v1/teams/{team_id}/abilities", "GET"),
     ("/api/v1/teams/{team_id}/staff", "POST"),
     ("/api/v1/teams/{team_id}/staff/{username}", "DELETE"),
+    # read the caller
+    ("/api/v1/caller-cues", "GET"),
+    ("/api/v1/caller-cues/read", "POST"),
+    ("/api/v1/phrases", "GET"),
+    ("/api/v1/practice/scenarios", "GET"),
+    ("/api/v1/practice/attempts", "POST"),
+    ("/api/v1/teams/{team_id}/practice", "GET"),
 ]
 HYPOTHESIS = dict(derandomize=True, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 
@@ -105,6 +112,8 @@ def _pinned(team_id):
     def pin(case):
         if "team_id" in (case.path_parameters or {}):
             case.path_parameters["team_id"] = team_id
+        if case.operation.path.endswith("/ability-ratings") and "agent_id" in (case.path_parameters or {}):
+            case.path_parameters["agent_id"] = 1  # the team's first member (the database is new)
     return pin
 
 
@@ -130,7 +139,9 @@ def _statuses(*args, **kwargs) -> set[int]:
 # Operations without parameters or a body have no invalid input to generate.
 NO_INPUT = {("/api/v1/questionnaires", "GET"), ("/api/v1/teams", "GET"),
             # any string is a well-formed token: nothing invalid to generate
-            ("/api/v1/rate/{rater_token}", "GET"), ("/api/v1/results/{token}/others", "GET")}
+            ("/api/v1/rate/{rater_token}", "GET"), ("/api/v1/results/{token}/others", "GET"),
+            # read the caller
+            ("/api/v1/caller-cues", "GET"), ("/api/v1/phrases", "GET"), ("/api/v1/practice/scenarios", "GET")}
 RUNS = [(path, method, mode) for path, method in OPERATIONS
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
         if mode is GenerationMode.POSITIVE or (path, method) not in NO_INPUT]
@@ -161,6 +172,12 @@ ANONYMOUS = {
     ("/api/v1/agents/{agent_id}/ratings", "POST"): {401},
     ("/api/v1/agents/{agent_id}/ability-ratings", "POST"): {401},
     ("/api/v1/results/{token}/ability-ratings", "POST"): {404},  # no result has a generated token
+    # read the caller: generated cue, mood, scenario and token names are unknown (400) unless left out
+    ("/api/v1/caller-cues", "GET"): {200},
+    ("/api/v1/caller-cues/read", "POST"): {200, 400},
+    ("/api/v1/phrases", "GET"): {200},
+    ("/api/v1/practice/scenarios", "GET"): {200},
+    ("/api/v1/practice/attempts", "POST"): {400},
 }
 
 
@@ -180,9 +197,12 @@ SIGNED_IN = {
     ("/api/v1/teams/{team_id}/members", "GET"): {200},
     ("/api/v1/teams/{team_id}/responses", "GET"): {200},
     ("/api/v1/teams/{team_id}/others", "GET"): {200},
-    ("/api/v1/agents/{agent_id}/ratings", "POST"): {404},  # generated ids name no member of hers
-    # Generated ids name no member of the team (404); a generated month may lie in the future (400).
-    ("/api/v1/agents/{agent_id}/ability-ratings", "POST"): {404},
+    ("/api/v1/teams/{team_id}/practice", "GET"): {200},
+    # a generated id names no member of hers (404), or one of her three members, whose generated
+    # answers never name exactly the observer form's items (400)
+    ("/api/v1/agents/{agent_id}/ratings", "POST"): {400, 404},
+    # The member pinned to one of the team's: generated item ids are never the scorecard's (400).
+    ("/api/v1/agents/{agent_id}/ability-ratings", "POST"): {400},
     ("/api/v1/teams/{team_id}/abilities", "GET"): {200, 400},
     ("/api/v1/teams/{team_id}/staff", "POST"): {400},  # no account has a generated username
     ("/api/v1/teams/{team_id}/staff/{username}", "DELETE"): {404},
