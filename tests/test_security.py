@@ -173,6 +173,14 @@ def shared(tmp_path_factory, questionnaire):
     finally:
         db.close()
     world["colleague_id"] = make_trainer(app, "colleague-csrf")
+    # How others see me: a colleague's and a lead's rating link of the member's result.
+    db = storage.connect(app.config["DATABASE"])
+    try:
+        result = storage.response_by_token(db, world["token"])
+        world["peer_link"] = storage.create_link(db, result, "peer")["token"]
+        world["lead_link"] = storage.create_link(db, result, "lead")["token"]
+    finally:
+        db.close()
     return {"app": app, "world": world, "signed_in": signed_in_client(app, "trainer-a")}
 
 
@@ -411,6 +419,8 @@ def _state(app, client) -> dict:
         "password hashes": [r["password_hash"] for r in rows(app, "SELECT password_hash FROM trainers ORDER BY id")],
         "team names": [r["name"] for r in rows(app, "SELECT name FROM teams ORDER BY id")],
         **{t: count(app, t) for t in ("ability_ratings", "team_staff")},
+        "practice attempts": count(app, "practice_attempts"),
+        "rating links": [tuple(r.values()) for r in rows(app, "SELECT id, answered_at FROM rater_links ORDER BY id")],
         "accounts": [(r["role"], r["disabled_at"]) for r in rows(app, "SELECT * FROM trainers ORDER BY id")],
     }
 
@@ -440,6 +450,15 @@ def _csrf_cases(world, questionnaire) -> dict[str, tuple[str, dict, bool]]:
         "admin.add_staff": (f"/trainer/teams/{world['csrf_team_id']}/staff",
                             {"username": "colleague-csrf", "role": "qc"}, True),
         "admin.remove_staff": (f"/trainer/teams/{world['csrf_team_id']}/staff/colleague-csrf/remove", {}, True),
+        # read the caller: practice (answer and next need a session started first, see below)
+        "caller.practice_start": ("/practice/start", {}, False),
+        "caller.practice_answer": ("/practice/answer", {"step": "1", "customer_type": "driver", "reply": "a"}, False),
+        "caller.practice_next": ("/practice/next", {}, False),
+        # how others see me (the rating pages keep a draft in the session)
+        "others.create_link": (f"/r/{world['token']}/others/links", {"relation": "peer"}, False),
+        "others.rate_start": (f"/rate/{world['lead_link']}", {"role": "qc", "name": "Forged"}, False),
+        "others.rate_page": (f"/rate/{world['peer_link']}/1", OBSERVER_PAGE, False),
+        "others.rate_member": (f"/trainer/agents/{world['csrf_agent_id']}/rate/1", OBSERVER_PAGE, True),
         "trainer.delete_agent": (f"/trainer/agents/{world['csrf_agent_id']}/delete", {}, True),
         # renamed before it is removed: the positive test below posts these in this order
         "trainer.team_settings": (f"/trainer/teams/{world['csrf_team_id']}/settings", {"name": "Forged name"}, True),
@@ -448,6 +467,7 @@ def _csrf_cases(world, questionnaire) -> dict[str, tuple[str, dict, bool]]:
 
 
 FORGED_PASSWORD = "forged-password-9"
+OBSERVER_PAGE = {item.id: "3" for item in load_all(QUESTIONNAIRES)["communication-style-observer"].pages[0]}
 # Every behaviour of the service-abilities scorecard rated 3, for a past month.
 RATING_FORM = {
     **{item.id: "3" for item in load_all(QUESTIONNAIRES)["service-abilities"].items},
@@ -485,6 +505,8 @@ def _prepared_client(app, world, signed: bool):
     "auth.change_password", "trainer.delete_agent", "trainer.team_settings", "trainer.delete_team",
     "abilities.rate", "abilities.rate_self", "admin.create_account", "admin.reset_password", "admin.disable",
     "admin.enable", "admin.add_staff", "admin.remove_staff",
+    "caller.practice_start", "caller.practice_answer", "caller.practice_next",
+    "others.create_link", "others.rate_start", "others.rate_page", "others.rate_member",
 ])
 def test_post_without_a_valid_csrf_token_is_refused_and_changes_nothing(shared, questionnaire, endpoint, token):
     app, world = shared["app"], shared["world"]
@@ -515,6 +537,11 @@ def test_the_same_posts_with_a_token_do_change_state(shared, questionnaire):
             "/trainer/" if signed else "/q/communication-style/1")
         token = csrf_token(page_text(client.get(form_page))) if endpoint != "agent.leave_team" else re.search(
             r'name="csrf_token" value="([^"]+)"', page_text(client.get("/q/communication-style/1"))).group(1)
+        if endpoint in ("caller.practice_answer", "caller.practice_next"):  # a session under way
+            client.post("/practice/start", data={"csrf_token": token})
+            if endpoint == "caller.practice_next":
+                client.post("/practice/answer", data={**_csrf_cases(world, questionnaire)["caller.practice_answer"][1],
+                                                      "csrf_token": token})
         before = _state(app, client)
         response = client.post(url, data={**data, "csrf_token": token})
         assert response.status_code == 302, (endpoint, response.status_code)

@@ -274,6 +274,10 @@ TEAM_ENDPOINTS = [
     ("GET", "/api/v1/teams/{team}/abilities"),
     ("POST", "/api/v1/teams/{team}/staff"),
     ("DELETE", "/api/v1/teams/{team}/staff/trainer-b"),
+    # read the caller
+    ("GET", "/api/v1/teams/{team}/practice"),
+    # how others see me
+    ("GET", "/api/v1/teams/{team}/others"),
 ]
 OWNED_ENDPOINTS = [e for e in TEAM_ENDPOINTS if "{team}" in e[1]]
 
