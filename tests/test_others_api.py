@@ -75,7 +75,7 @@ def test_a_rater_sees_whose_style_and_the_form_but_never_the_result(client, worl
     assert {i["axis"] for i in body["questionnaire"]["items"]} == {"assertiveness", "responsiveness", "versatility"}
     assert len(body["questionnaire"]["items"]) == len(observer.items)
     text = str(body)
-    assert "driver" not in text and "75" not in text  # nothing of Ann's own result
+    assert "driver" not in text and "75.0" not in text  # nothing of Ann's own result
 
 
 def test_outside_a_team_the_rater_rates_a_colleague(client, questionnaire):

@@ -127,7 +127,8 @@ def test_the_rater_journey_keeps_the_draft_and_works_once(app, client, world, ob
     intro = page_text(rater.get(f"/rate/{link}?lang=en"))
     assert "How does Ann 安 communicate?" in intro
     assert "at least two other colleagues" in intro
-    assert "driver" not in intro.lower() and "75" not in intro  # never the agent's result
+    text = re.sub(r"<[^>]+>", " ", intro)  # the words on the page (a token in a URL may hold any digits)
+    assert "driver" not in text.lower() and "75" not in text  # never the agent's result (75 / 25, driver)
     answers = rating(observer, 4, 2, 5)
     # Page 1 answered, then a reload: the answers are still checked.
     page = page_text(rater.get(f"/rate/{link}/1"))
