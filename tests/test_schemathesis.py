@@ -78,6 +78,7 @@ OPERATIONS = [
     ("/api/v1/questionnaires", "GET"),
     ("/api/v1/questionnaires/{slug}", "GET"),
     ("/api/v1/questionnaires/{slug}/responses", "POST"),
+    ("/api/v1/questionnaires/{slug}/psychometrics", "GET"),
     ("/api/v1/teams", "GET"),
     ("/api/v1/teams", "POST"),
     ("/api/v1/teams/{team_id}/summary", "GET"),
@@ -112,6 +113,8 @@ def _pinned(team_id):
     def pin(case):
         if "team_id" in (case.path_parameters or {}):
             case.path_parameters["team_id"] = team_id
+        if "team" in (case.query or {}):
+            case.query["team"] = team_id
         if case.operation.path.endswith("/ability-ratings") and "agent_id" in (case.path_parameters or {}):
             case.path_parameters["agent_id"] = 1  # the team's first member (the database is new)
     return pin
@@ -163,6 +166,7 @@ ANONYMOUS = {
     ("/api/v1/questionnaires", "GET"): {200},
     ("/api/v1/questionnaires/{slug}", "GET"): {200},
     ("/api/v1/questionnaires/{slug}/responses", "POST"): {400},
+    ("/api/v1/questionnaires/{slug}/psychometrics", "GET"): {401},
     **{(path, method): {401} for path, method in OPERATIONS if path.startswith("/api/v1/teams")},
     # how others see me: generated tokens name no result or link; trainer routes need a trainer
     ("/api/v1/results/{token}/raters", "POST"): {404},
@@ -193,6 +197,7 @@ def test_api_without_credentials_conforms_too(api_schema, path, method):
 SIGNED_IN = {
     **ANONYMOUS,
     ("/api/v1/teams", "GET"): {200},
+    ("/api/v1/questionnaires/{slug}/psychometrics", "GET"): {200},  # ?team pinned to hers when given
     ("/api/v1/teams/{team_id}/summary", "GET"): {200},
     ("/api/v1/teams/{team_id}/members", "GET"): {200},
     ("/api/v1/teams/{team_id}/responses", "GET"): {200},
