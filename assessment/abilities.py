@@ -50,7 +50,6 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -58,7 +57,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from . import collation
 from .model import ABILITIES
-from .questionnaire import Questionnaire, QuestionnaireError, Text, _at_most, _Reader, _shown
+from .questionnaire import Questionnaire, QuestionnaireError, Text, at_most, Reader, shown, read_toml
 from .stats import describe
 
 SLUG = "service-abilities"
@@ -151,7 +150,7 @@ def parse_period(text: object, today: date) -> str:
     if not isinstance(text, str):
         raise ValueError("must be a month written YYYY-MM, for example 2026-03")
     if not PERIOD_RE.fullmatch(text) or text.startswith("0000"):
-        raise ValueError(f"'{_shown(text)}' is not a month written YYYY-MM (month 01 to 12)")
+        raise ValueError(f"'{shown(text)}' is not a month written YYYY-MM (month 01 to 12)")
     now = current_period(today)
     if text > now:  # same width, zero-padded: string order is month order
         raise ValueError(f"{text} is after the current month ({now})")
@@ -319,7 +318,7 @@ def scatter_quadrants(members: Iterable[Mapping[str, Any]], x_ability: str, y_ab
     """
     for name in (x_ability, y_ability):
         if name not in ABILITIES:
-            raise ValueError(f"unknown ability '{_shown(name)}' (expected one of {', '.join(ABILITIES)})")
+            raise ValueError(f"unknown ability '{shown(name)}' (expected one of {', '.join(ABILITIES)})")
     if x_ability == y_ability:
         raise ValueError("choose two different abilities")
     rated = [m for m in members if _present(m.get("abilities"), x_ability) and _present(m.get("abilities"), y_ability)]
@@ -356,20 +355,12 @@ def load_readings(path: str | Path) -> dict[str, Reading]:
     each of READINGS. QuestionnaireError naming file, reading and problem otherwise."""
     path = Path(path)
     source = path.name
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise QuestionnaireError([f"{source}: not valid TOML: {exc}"]) from None
-    except OSError as exc:
-        raise QuestionnaireError([f"{source}: cannot read: {exc.strerror}"]) from None
-    except UnicodeDecodeError:
-        raise QuestionnaireError([f"{source}: not valid UTF-8"]) from None
-    r = _Reader(source)
+    data = read_toml(path)
+    r = Reader(source)
     table = r.table(data, "readings", "questionnaire")
     for key in table:
         if key not in READINGS:
-            r.problem(f"reading '{_shown(key)}'", f"unknown reading (expected one of {', '.join(READINGS)})")
+            r.problem(f"reading '{shown(key)}'", f"unknown reading (expected one of {', '.join(READINGS)})")
     found = {}
     for key in READINGS:
         where = f"reading '{key}'"
@@ -383,5 +374,5 @@ def load_readings(path: str | Path) -> dict[str, Reading]:
             advice=r.text(entry.get("advice"), f"{where}: advice"),
         )
     if r.problems:
-        raise QuestionnaireError(_at_most(r.problems, source))
+        raise QuestionnaireError(at_most(r.problems, source))
     return found

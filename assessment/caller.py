@@ -58,7 +58,6 @@ from __future__ import annotations
 
 import random
 import re
-import tomllib
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
@@ -68,7 +67,7 @@ from typing import Any, Iterable, Mapping
 
 from .collation import sort_key
 from .model import AXES, LANGS, STYLES, style_at
-from .questionnaire import ITEM_ID_RE, QuestionnaireError, Text, _at_most, _Reader, _shown
+from .questionnaire import ITEM_ID_RE, QuestionnaireError, Text, at_most, Reader, shown, read_toml
 
 CUES_FILE = "cues.toml"
 PHRASES_FILE = "phrases.toml"
@@ -257,7 +256,7 @@ class CallerContent:
 # --- loading --------------------------------------------------------------------
 
 
-class _CallerReader(_Reader):
+class _CallerReader(Reader):
     """The questionnaire's reader, plus ids, line lengths and the QC rules for what is said."""
 
     def __init__(self, source: str):
@@ -323,7 +322,7 @@ class _CallerReader(_Reader):
         out = []
         for n, entry in enumerate(raw, start=1):
             entry_id = entry.get("id") if isinstance(entry, dict) else None
-            where = f"{what} '{_shown(entry_id)}'" if isinstance(entry_id, str) else f"{what} #{n}"
+            where = f"{what} '{shown(entry_id)}'" if isinstance(entry_id, str) else f"{what} #{n}"
             if not isinstance(entry, dict):
                 self.problem(where, "must be a table")
                 continue
@@ -358,21 +357,12 @@ def _but_after_empathy(text: Text) -> bool:
 
 
 def _read_toml(path: Path, problems: list[str]) -> dict | None:
-    source = path.name
+    """The file parsed, or None with its problem added: all three files are checked before failing."""
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        problems.append(f"{source}: missing file (expected in {path.parent})")
-    except tomllib.TOMLDecodeError as exc:
-        problems.append(f"{source}: not valid TOML: {exc}")
-    except OSError as exc:
-        problems.append(f"{source}: cannot read: {exc.strerror}")
-    except UnicodeDecodeError:
-        problems.append(f"{source}: not valid UTF-8")
-    except RecursionError:
-        problems.append(f"{source}: tables or arrays nested too deeply")
-    return None
+        return read_toml(path)
+    except QuestionnaireError as exc:
+        problems.extend(exc.problems)
+        return None
 
 
 def load_caller_content(directory: str | Path) -> CallerContent:
@@ -395,7 +385,7 @@ def load_caller_content(directory: str | Path) -> CallerContent:
         scenarios = _read_scenarios_file(r_scen, raw[SCENARIOS_FILE], mood_ids)
 
     for reader in (r_cues, r_phrases, r_scen):
-        problems.extend(_at_most(reader.problems, reader.source))
+        problems.extend(at_most(reader.problems, reader.source))
     if problems:
         raise QuestionnaireError(problems)
     return CallerContent(
@@ -423,7 +413,7 @@ def _read_cues_file(r: _CallerReader, data: dict):
         options = []
         for n, opt in enumerate(raw_options, start=1):
             opt_id = opt.get("id") if isinstance(opt, dict) else None
-            owhere = f"{where}: option '{_shown(opt_id)}'" if isinstance(opt_id, str) else f"{where}: option #{n}"
+            owhere = f"{where}: option '{shown(opt_id)}'" if isinstance(opt_id, str) else f"{where}: option #{n}"
             if not isinstance(opt, dict):
                 r.problem(owhere, "must be a table")
                 continue
@@ -494,7 +484,7 @@ def _read_cues_file(r: _CallerReader, data: dict):
 def _unknown_styles(r: _CallerReader, table: dict, what: str) -> None:
     for key in table:
         if key not in STYLES:
-            r.problem(f"{what} '{_shown(key)}'", f"unknown style (expected one of {', '.join(STYLES)})")
+            r.problem(f"{what} '{shown(key)}'", f"unknown style (expected one of {', '.join(STYLES)})")
 
 
 def _read_phrases_file(r: _CallerReader, data: dict):
@@ -516,7 +506,7 @@ def _read_phrases_file(r: _CallerReader, data: dict):
 
     techniques = {}
     for key, value in r.table(data, "techniques", "techniques").items():
-        where = f"technique '{_shown(key)}'"
+        where = f"technique '{shown(key)}'"
         if not ITEM_ID_RE.match(key):
             r.problem(where, "malformed key (letters, digits, - and _; at most 32)")
             continue
@@ -529,7 +519,7 @@ def _read_phrases_file(r: _CallerReader, data: dict):
     for where, entry in r.entries(data, "empathy", "empathy"):
         technique = entry.get("technique")
         if technique not in techniques:
-            r.problem(where, f"unknown technique '{_shown(technique)}' (define it under [techniques])")
+            r.problem(where, f"unknown technique '{shown(technique)}' (define it under [techniques])")
         say = r.say(entry, "say", where)
         if "但" in say.zh or _BUT_EN.search(say.en):
             r.problem(f"{where}: say", "an empathy line must not contain '但'/'but' (QC marks it down)")
@@ -562,7 +552,7 @@ def _read_scenarios_file(r: _CallerReader, data: dict, mood_ids: set[str] | None
         mood = entry.get("mood")
         if mood is not None and (not isinstance(mood, str) or (mood_ids is not None and mood not in mood_ids)):
             known = ", ".join(sorted(mood_ids or ()))
-            r.problem(where, f"unknown mood '{_shown(mood)}' (expected one of the moods in {CUES_FILE}: {known})")
+            r.problem(where, f"unknown mood '{shown(mood)}' (expected one of the moods in {CUES_FILE}: {known})")
             mood = None
         caller_en, caller_zh = _read_caller_lines(r, entry.get("caller"), f"{where}: caller")
         type_why = r.note(entry, "type_why", where)
@@ -576,7 +566,7 @@ def _read_scenarios_file(r: _CallerReader, data: dict, mood_ids: set[str] | None
             raw_replies = raw_replies if isinstance(raw_replies, list) else []
         for n, reply in enumerate(raw_replies, start=1):
             reply_id = reply.get("id") if isinstance(reply, dict) else None
-            rwhere = f"{where}: reply '{_shown(reply_id)}'" if isinstance(reply_id, str) else f"{where}: reply #{n}"
+            rwhere = f"{where}: reply '{shown(reply_id)}'" if isinstance(reply_id, str) else f"{where}: reply #{n}"
             if not isinstance(reply, dict):
                 r.problem(rwhere, "must be a table")
                 continue
@@ -637,7 +627,7 @@ def _read_caller_lines(r: _CallerReader, data: Any, where: str) -> tuple[tuple[s
             r.problem(where, f"'{lang}' has {len(value)} lines (needs {MIN_CALLER_LINES} to {MAX_CALLER_LINES})")
         lines[lang] = tuple(value)
     for extra in sorted(set(data) - set(LANGS)):
-        r.problem(where, f"unknown language '{_shown(extra)}' (expected {', '.join(LANGS)})")
+        r.problem(where, f"unknown language '{shown(extra)}' (expected {', '.join(LANGS)})")
     if lines["en"] and lines["zh"] and len(lines["en"]) != len(lines["zh"]):
         r.problem(where, f"'en' has {len(lines['en'])} lines and 'zh' {len(lines['zh'])}; they must match")
     for i, (en, zh) in enumerate(zip(lines["en"], lines["zh"]), start=1):
@@ -703,15 +693,15 @@ def _validated_choices(content: CallerContent, cues: Any) -> tuple[dict[str, str
     if not isinstance(cues, Mapping):
         return chosen, {"cues": "must map cue ids to option ids"}
     for cue_id, option_id in cues.items():
-        field = f"cues.{_shown(cue_id)}"
+        field = f"cues.{shown(cue_id)}"
         cue = content.cue_by_id.get(cue_id) if isinstance(cue_id, str) else None
         if cue is None:
-            problems[field] = f"unknown cue '{_shown(cue_id)}'"
+            problems[field] = f"unknown cue '{shown(cue_id)}'"
         elif option_id is None or option_id == "":
             continue  # not answered (an empty form field)
         elif not isinstance(option_id, str) or cue.option(option_id) is None:
             expected = ", ".join(o.id for o in cue.options)
-            problems[field] = f"unknown option '{_shown(option_id)}' for cue '{cue.id}' (expected {expected})"
+            problems[field] = f"unknown option '{shown(option_id)}' for cue '{cue.id}' (expected {expected})"
         else:
             chosen[cue.id] = option_id
     return chosen, problems
@@ -751,9 +741,9 @@ def read_caller(
     chosen, problems = _validated_choices(content, cues)
     if mood is not None and mood != "" and (not isinstance(mood, str) or mood not in content.mood_by_id):
         expected = ", ".join(m.id for m in content.moods)
-        problems["mood"] = f"unknown mood '{_shown(mood)}' (expected one of {expected})"
+        problems["mood"] = f"unknown mood '{shown(mood)}' (expected one of {expected})"
     if agent_style is not None and agent_style != "" and (not isinstance(agent_style, str) or agent_style not in STYLES):
-        problems["agent_style"] = f"unknown style '{_shown(agent_style)}' (expected one of {', '.join(STYLES)})"
+        problems["agent_style"] = f"unknown style '{shown(agent_style)}' (expected one of {', '.join(STYLES)})"
     if problems:
         raise CallerInputError(problems)
 
@@ -856,13 +846,13 @@ def grade_attempt(content: CallerContent, scenario_id: str, customer_type: str, 
     problems: dict[str, str] = {}
     scenario = content.scenario_by_id.get(scenario_id) if isinstance(scenario_id, str) else None
     if scenario is None:
-        problems["scenario"] = f"unknown scenario '{_shown(scenario_id)}'"
+        problems["scenario"] = f"unknown scenario '{shown(scenario_id)}'"
     if not isinstance(customer_type, str) or customer_type not in STYLES:
-        problems["customer_type"] = f"unknown style '{_shown(customer_type)}' (expected one of {', '.join(STYLES)})"
+        problems["customer_type"] = f"unknown style '{shown(customer_type)}' (expected one of {', '.join(STYLES)})"
     reply = scenario.reply(reply_id) if scenario is not None and isinstance(reply_id, str) else None
     if scenario is not None and reply is None:
         expected = ", ".join(r.id for r in scenario.replies)
-        problems["reply"] = f"unknown reply '{_shown(reply_id)}' for scenario '{scenario.id}' (expected {expected})"
+        problems["reply"] = f"unknown reply '{shown(reply_id)}' for scenario '{scenario.id}' (expected {expected})"
     if problems:
         raise CallerInputError(problems)
 

@@ -27,13 +27,7 @@ def _trainer_or_fail(db, username: str) -> dict:
     return row
 
 
-@click.command("create-trainer")
-@with_appcontext
-@click.argument("username")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="The password (prompted for when left out).")
-def create_trainer(username: str, password: str) -> None:
-    """Create a trainer account."""
+def _create_account(username: str, password: str, role: str) -> None:
     username = username.strip()
     if not username or len(username) > 80:
         raise click.ClickException("the username must be 1 to 80 characters")
@@ -41,12 +35,25 @@ def create_trainer(username: str, password: str) -> None:
         raise click.ClickException(f"the password must be {PASSWORD_MIN} to {PASSWORD_MAX} characters")
     db = _db()
     try:
-        storage.create_trainer(db, username, generate_password_hash(password))
+        storage.create_trainer(db, username, generate_password_hash(password), role=role)
     except storage.UsernameTaken:
-        raise click.ClickException(f"a trainer called {username!r} already exists") from None
+        raise click.ClickException(f"an account called {username!r} already exists") from None
     finally:
         db.close()
-    click.echo(f"Trainer {username!r} created. Sign in at /trainer/login")
+
+
+_password_option = click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+                                help="The password (prompted for when left out).")
+
+
+@click.command("create-trainer")
+@with_appcontext
+@click.argument("username")
+@_password_option
+def create_trainer(username: str, password: str) -> None:
+    """Create a trainer account (create-user with the role trainer)."""
+    _create_account(username, password, "trainer")
+    click.echo(f"Trainer {username.strip()!r} created. Sign in at /trainer/login")
 
 
 @click.command("create-token")
@@ -178,25 +185,13 @@ def psychometrics_command(slug: str) -> None:
 @click.command("create-user")
 @with_appcontext
 @click.argument("username")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              help="The password (prompted for when left out).")
+@_password_option
 @click.option("--role", type=click.Choice(storage.ROLES), default="trainer", show_default=True,
               help="admin: every team and the accounts; trainer: their teams; qc: rates the teams they are added to.")
 def create_user(username: str, password: str, role: str) -> None:
     """Create a staff account with a role (admin, trainer or qc)."""
-    username = username.strip()
-    if not username or len(username) > 80:
-        raise click.ClickException("the username must be 1 to 80 characters")
-    if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
-        raise click.ClickException(f"the password must be {PASSWORD_MIN} to {PASSWORD_MAX} characters")
-    db = _db()
-    try:
-        storage.create_trainer(db, username, generate_password_hash(password), role=role)
-    except storage.UsernameTaken:
-        raise click.ClickException(f"an account called {username!r} already exists") from None
-    finally:
-        db.close()
-    click.echo(f"Account {username!r} ({role}) created. Sign in at /trainer/login")
+    _create_account(username, password, role)
+    click.echo(f"Account {username.strip()!r} ({role}) created. Sign in at /trainer/login")
 
 
 def init_app(app: Flask) -> None:

@@ -40,14 +40,13 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Hashable, Iterable, Mapping, Sequence
 
 from .model import AXES, LANGS, STYLES, VERSATILITY
-from .questionnaire import ITEM_ID_RE, Questionnaire, QuestionnaireError, Text, _at_most, _Reader, _shown
+from .questionnaire import ITEM_ID_RE, Questionnaire, QuestionnaireError, Text, at_most, Reader, shown, read_toml
 from .scoring import AnswerError, axis_scores, check_answers, profile_from_axes
 
 MIN_RATERS = 3  # answered peer links needed before peers are shown, as a mean
@@ -340,7 +339,7 @@ class OthersContent:
     practices: tuple[VersatilityPractice, ...]
 
 
-class _CoachingReader(_Reader):
+class _CoachingReader(Reader):
     """The questionnaire reader plus language checks and length limits."""
 
     def text(self, data: Any, where: str) -> Text:
@@ -367,7 +366,7 @@ class _CoachingReader(_Reader):
         allowed = tuple(allowed)
         for key in table:
             if key not in allowed:
-                self.problem(where, f"unknown {what} '{_shown(key)}' (expected one of {', '.join(allowed)})")
+                self.problem(where, f"unknown {what} '{shown(key)}' (expected one of {', '.join(allowed)})")
 
 
 def load_coaching(path: str | Path) -> OthersContent:
@@ -379,19 +378,7 @@ def load_coaching(path: str | Path) -> OthersContent:
     if path.is_dir():
         path = path / COACHING_FILE
     source = f"{path.parent.name}/{path.name}" if path.parent.name else path.name
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError:
-        raise QuestionnaireError([f"{source}: missing file (expected at {path})"]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise QuestionnaireError([f"{source}: not valid TOML: {exc}"]) from None
-    except OSError as exc:
-        raise QuestionnaireError([f"{source}: cannot read: {exc.strerror}"]) from None
-    except UnicodeDecodeError:
-        raise QuestionnaireError([f"{source}: not valid UTF-8"]) from None
-    except RecursionError:
-        raise QuestionnaireError([f"{source}: tables or arrays nested too deeply"]) from None
+    data = read_toml(path, source)
 
     r = _CoachingReader(source)
     r.unknown(data, ("gaps", "bands", "practices"), "file", "section")
@@ -399,7 +386,7 @@ def load_coaching(path: str | Path) -> OthersContent:
     bands = _read_bands(r, data)
     practices = _read_practices(r, data)
     if r.problems:
-        raise QuestionnaireError(_at_most(r.problems, source))
+        raise QuestionnaireError(at_most(r.problems, source))
     return OthersContent(gaps=MappingProxyType(gaps), bands=MappingProxyType(bands), practices=practices)
 
 
@@ -460,7 +447,7 @@ def _read_practices(r: _CoachingReader, data: dict) -> tuple[VersatilityPractice
     seen: set[str] = set()
     for n, entry in enumerate(raw, start=1):
         entry_id = entry.get("id") if isinstance(entry, dict) else None
-        where = f"practice '{_shown(entry_id)}'" if isinstance(entry_id, str) else f"practice #{n}"
+        where = f"practice '{shown(entry_id)}'" if isinstance(entry_id, str) else f"practice #{n}"
         if not isinstance(entry, dict):
             r.problem(where, "must be a table")
             continue

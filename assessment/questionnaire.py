@@ -200,7 +200,7 @@ class Questionnaire:
         return tuple(self.items[i : i + n] for i in range(0, len(self.items), n))
 
 
-class _Reader:
+class Reader:
     """Walks the parsed TOML, collecting problems instead of stopping at the first."""
 
     def __init__(self, source: str):
@@ -236,7 +236,7 @@ class _Reader:
         if value is None:
             self.problem(where, f"missing '{key}'")
         elif value not in allowed:
-            self.problem(where, f"unknown {what} '{_shown(value)}' (expected one of {', '.join(allowed)})")
+            self.problem(where, f"unknown {what} '{shown(value)}' (expected one of {', '.join(allowed)})")
         else:
             return value
         return allowed[0]
@@ -251,7 +251,7 @@ class _Reader:
             if not isinstance(value, str) or not value.strip():
                 self.problem(where, f"missing translation '{lang}'")
         for extra in sorted(set(data) - set(LANGS) - {"skill"}):
-            self.problem(where, f"unknown language '{_shown(extra)}' (expected {', '.join(LANGS)})")
+            self.problem(where, f"unknown language '{shown(extra)}' (expected {', '.join(LANGS)})")
         return Text(en=str(data.get("en", "")), zh=str(data.get("zh", "")))
 
     def texts(self, data: dict, key: str, where: str, minimum: int = 1) -> tuple[Text, ...]:
@@ -262,12 +262,17 @@ class _Reader:
         return tuple(self.text(entry, f"{where}: {key}[{i + 1}]") for i, entry in enumerate(value))
 
 
-def load_questionnaire(path: str | Path) -> Questionnaire:
-    path = Path(path)
-    source = path.name
+def read_toml(path: Path, source: str | None = None) -> dict:
+    """A data file parsed, or QuestionnaireError saying what is wrong with it as a file.
+
+    Every content file (questionnaires, caller content, coaching, readings) is read here,
+    so a broken one is reported the same way whichever it is."""
+    source = source or path.name
     try:
         with path.open("rb") as fh:
-            data = tomllib.load(fh)
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise QuestionnaireError([f"{source}: missing file (expected in {path.parent})"]) from None
     except tomllib.TOMLDecodeError as exc:
         raise QuestionnaireError([f"{source}: not valid TOML: {exc}"]) from None
     except OSError as exc:
@@ -277,10 +282,15 @@ def load_questionnaire(path: str | Path) -> Questionnaire:
     except RecursionError:
         raise QuestionnaireError([f"{source}: tables or arrays nested too deeply"]) from None
 
-    r = _Reader(source)
+
+def load_questionnaire(path: str | Path) -> Questionnaire:
+    path = Path(path)
+    source = path.name
+    data = read_toml(path)
+    r = Reader(source)
     slug = r.string(data, "slug", "questionnaire")
     if slug and not SLUG_RE.match(slug):
-        r.problem("questionnaire", f"slug '{_shown(slug)}' must be lowercase letters, digits and hyphens")
+        r.problem("questionnaire", f"slug '{shown(slug)}' must be lowercase letters, digits and hyphens")
     version = r.integer(data, "version", "questionnaire")
     if isinstance(data.get("version"), int) and version < 1:
         r.problem("questionnaire", "'version' must be 1 or more")
@@ -293,14 +303,14 @@ def load_questionnaire(path: str | Path) -> Questionnaire:
 
     kind = data.get("kind", "self")
     if kind not in KINDS:
-        r.problem("questionnaire", f"unknown kind '{_shown(kind)}' (expected one of {', '.join(KINDS)})")
+        r.problem("questionnaire", f"unknown kind '{shown(kind)}' (expected one of {', '.join(KINDS)})")
         kind = "self"
     scale = _read_scale(r, data)
     items = _read_items(r, data, kind)
     skills, styles, customers, tips, abilities, reliability = {}, {}, {}, {}, {}, {}
     if kind == "self":  # the style content every result page shows
         skills = {
-            key: r.text(value, f"skill '{_shown(key)}'")
+            key: r.text(value, f"skill '{shown(key)}'")
             for key, value in r.table(data, "skills", "questionnaire").items()
         }
         styles = _read_styles(r, data, skills)
@@ -311,7 +321,7 @@ def load_questionnaire(path: str | Path) -> Questionnaire:
         abilities = _read_abilities(r, data)
 
     if r.problems:
-        raise QuestionnaireError(_at_most(r.problems, source))
+        raise QuestionnaireError(at_most(r.problems, source))
     return Questionnaire(
         slug=slug,
         version=version,
@@ -333,14 +343,14 @@ def load_questionnaire(path: str | Path) -> Questionnaire:
 MAX_PROBLEMS = 50
 
 
-def _at_most(problems: list[str], source: str) -> list[str]:
+def at_most(problems: list[str], source: str) -> list[str]:
     """A file broken everywhere should still give a message a person can read."""
     if len(problems) <= MAX_PROBLEMS:
         return problems
     return problems[:MAX_PROBLEMS] + [f"{source}: ... and {len(problems) - MAX_PROBLEMS} more problems"]
 
 
-def _shown(value: object, limit: int = 60) -> str:
+def shown(value: object, limit: int = 60) -> str:
     """A value echoed in an error, cut short: the file may hold anything."""
     text = str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -397,7 +407,7 @@ def load_versions(directory: str | Path, current: Mapping[str, Questionnaire]) -
     return versions
 
 
-def _read_scale(r: _Reader, data: dict) -> Scale:
+def _read_scale(r: Reader, data: dict) -> Scale:
     table = r.table(data, "scale", "scale")
     low = r.integer(table, "min", "scale")
     high = r.integer(table, "max", "scale")
@@ -417,7 +427,7 @@ def _read_scale(r: _Reader, data: dict) -> Scale:
     return Scale(low, high, tuple(Text(en=e, zh=z) for e, z in zip(labels["en"], labels["zh"])))
 
 
-def _read_items(r: _Reader, data: dict, kind: str = "self") -> tuple[Item, ...]:
+def _read_items(r: Reader, data: dict, kind: str = "self") -> tuple[Item, ...]:
     raw = data.get("items")
     if not isinstance(raw, list) or not raw:
         r.problem("questionnaire", "missing [[items]]")
@@ -429,7 +439,7 @@ def _read_items(r: _Reader, data: dict, kind: str = "self") -> tuple[Item, ...]:
             r.problem(f"item #{n}", "must be a table")
             continue
         item_id = entry.get("id")
-        where = f"item '{_shown(item_id)}'" if isinstance(item_id, str) else f"item #{n}"
+        where = f"item '{shown(item_id)}'" if isinstance(item_id, str) else f"item #{n}"
         if not isinstance(item_id, str) or not ITEM_ID_RE.match(item_id):
             r.problem(where, "missing or malformed 'id' (letters, digits, - and _; at most 32)")
             continue
@@ -440,7 +450,7 @@ def _read_items(r: _Reader, data: dict, kind: str = "self") -> tuple[Item, ...]:
         text = r.text({k: entry.get(k) for k in LANGS if k in entry}, where)
         about = entry.get("about")
         if about is not None and about not in ABOUT:
-            r.problem(where, f"unknown about '{_shown(about)}' (expected one of {', '.join(ABOUT)})")
+            r.problem(where, f"unknown about '{shown(about)}' (expected one of {', '.join(ABOUT)})")
         if kind == "rating":
             items.append(Item(id=item_id, axis=None, keyed="plus", text=text, about=about,
                               ability=r.choice(entry, "ability", where, ABILITIES, "ability"),
@@ -461,7 +471,7 @@ def _read_items(r: _Reader, data: dict, kind: str = "self") -> tuple[Item, ...]:
         twin = by_id.get(item.mirror)
         where = f"item '{item.id}'"
         if twin is None:
-            r.problem(where, f"mirror '{_shown(item.mirror)}' is not an item in this file")
+            r.problem(where, f"mirror '{shown(item.mirror)}' is not an item in this file")
         elif twin.mirror != item.id:
             r.problem(where, f"mirror '{twin.id}' does not name '{item.id}' as its mirror")
         elif twin.axis != item.axis:
@@ -478,7 +488,7 @@ def _read_items(r: _Reader, data: dict, kind: str = "self") -> tuple[Item, ...]:
     return tuple(items)
 
 
-def _read_reliability(r: _Reader, data: dict) -> dict[str, Reliability]:
+def _read_reliability(r: Reader, data: dict) -> dict[str, Reliability]:
     table = r.table(data, "reliability", "questionnaire")
     found = {}
     for axis in AXES:
@@ -499,22 +509,22 @@ def _read_reliability(r: _Reader, data: dict) -> dict[str, Reliability]:
     return found
 
 
-def _read_anchors(r: _Reader, entry: dict, where: str) -> Mapping[str, Text]:
+def _read_anchors(r: Reader, entry: dict, where: str) -> Mapping[str, Text]:
     """What a 1, a 3 and a 5 sound like on a call: what lets two raters agree."""
     table = entry.get("anchors")
     if not isinstance(table, dict):
         r.problem(where, "missing 'anchors' (a table with 1, 3 and 5)")
         return MappingProxyType({})
     for extra in sorted(set(table) - set(ANCHOR_POINTS)):
-        r.problem(where, f"unknown anchor '{_shown(extra)}' (expected {', '.join(ANCHOR_POINTS)})")
+        r.problem(where, f"unknown anchor '{shown(extra)}' (expected {', '.join(ANCHOR_POINTS)})")
     return MappingProxyType({p: r.text(table.get(p), f"{where}: anchors.{p}") for p in ANCHOR_POINTS})
 
 
-def _read_abilities(r: _Reader, data: dict) -> dict[str, AbilityContent]:
+def _read_abilities(r: Reader, data: dict) -> dict[str, AbilityContent]:
     table = r.table(data, "abilities", "questionnaire")
     for key in table:
         if key not in ABILITIES:
-            r.problem(f"abilities '{_shown(key)}'", f"unknown ability (expected one of {', '.join(ABILITIES)})")
+            r.problem(f"abilities '{shown(key)}'", f"unknown ability (expected one of {', '.join(ABILITIES)})")
     abilities = {}
     for key in ABILITIES:
         where = f"ability '{key}'"
@@ -531,13 +541,13 @@ def _read_abilities(r: _Reader, data: dict) -> dict[str, AbilityContent]:
     return abilities
 
 
-def _unknown_keys(r: _Reader, table: dict, what: str) -> None:
+def _unknown_keys(r: Reader, table: dict, what: str) -> None:
     for key in table:
         if key not in STYLES:
-            r.problem(f"{what} '{_shown(key)}'", f"unknown style (expected one of {', '.join(STYLES)})")
+            r.problem(f"{what} '{shown(key)}'", f"unknown style (expected one of {', '.join(STYLES)})")
 
 
-def _read_styles(r: _Reader, data: dict, skills: dict) -> dict[str, StyleContent]:
+def _read_styles(r: Reader, data: dict, skills: dict) -> dict[str, StyleContent]:
     table = r.table(data, "styles", "questionnaire")
     _unknown_keys(r, table, "styles")
     styles = {}
@@ -556,7 +566,7 @@ def _read_styles(r: _Reader, data: dict, skills: dict) -> dict[str, StyleContent
             pwhere = f"{where}: practices[{i}]"
             skill = p.get("skill") if isinstance(p, dict) else None
             if not isinstance(skill, str) or skill not in skills:
-                r.problem(pwhere, f"unknown skill '{_shown(skill)}' (define it under [skills])")
+                r.problem(pwhere, f"unknown skill '{shown(skill)}' (define it under [skills])")
             practices.append(Practice(skill=str(skill), text=r.text(p, pwhere)))
         styles[key] = StyleContent(
             key=key,
@@ -570,7 +580,7 @@ def _read_styles(r: _Reader, data: dict, skills: dict) -> dict[str, StyleContent
     return styles
 
 
-def _read_customers(r: _Reader, data: dict) -> dict[str, CustomerType]:
+def _read_customers(r: Reader, data: dict) -> dict[str, CustomerType]:
     table = r.table(data, "customers", "questionnaire")
     _unknown_keys(r, table, "customers")
     customers = {}
@@ -589,7 +599,7 @@ def _read_customers(r: _Reader, data: dict) -> dict[str, CustomerType]:
     return customers
 
 
-def _read_tips(r: _Reader, data: dict) -> dict[tuple[str, str], Tip]:
+def _read_tips(r: Reader, data: dict) -> dict[tuple[str, str], Tip]:
     table = r.table(data, "tips", "questionnaire")
     _unknown_keys(r, table, "tips")
     tips = {}

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from .model import AXES, STYLES
-from .scoring import FLAGS
 
 SCALES = AXES + STYLES
 

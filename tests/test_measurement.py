@@ -15,7 +15,7 @@ import re
 
 import pytest
 
-from assessment import psychometrics, simulation, storage
+from assessment import simulation, storage
 from assessment.model import AXES, STYLE_POLES
 from assessment.questionnaire import load_versions
 from assessment.scoring import SCORING_VERSION, score

@@ -18,7 +18,7 @@ from flask_login import current_user, login_required
 from .. import abilities, ability_report, storage
 from ..i18n import current_lang
 from ..model import ABILITIES
-from .common import app_timezone, get_db, questionnaires
+from .common import agent_or_404, app_timezone, get_db, questionnaires, team_or_404
 
 bp = Blueprint("abilities", __name__)
 
@@ -107,10 +107,7 @@ def _save(q, sent: dict, ratings: dict, **where) -> dict:
 @bp.route("/trainer/agents/<id:agent_id>/abilities/rate", methods=["GET", "POST"])
 @login_required
 def rate(agent_id: int):
-    db = get_db()
-    agent = storage.agent_for(db, current_user.id, agent_id)
-    if agent is None:
-        abort(404)
+    agent = agent_or_404(agent_id)
     q = _scorecard()
     if request.method == "GET":
         sent = {"period": abilities.current_period(_today())}
@@ -151,9 +148,7 @@ def rate_self(token: str):
 @login_required
 def team(team_id: int):
     db = get_db()
-    team = storage.team_for(db, current_user.id, team_id)
-    if team is None:
-        abort(404)
+    team = team_or_404(team_id)
     q = _scorecard()
     today = _today()
     current = abilities.current_period(today)

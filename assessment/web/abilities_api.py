@@ -14,7 +14,9 @@ from flask import Blueprint, request
 from flask_login import current_user, login_required
 
 from .. import abilities, ability_report, schemas, storage
-from .common import BadRequest, app_timezone, get_db, json_body, questionnaires, send, validated
+from .common import (
+    BadRequest, api_agent_or_404, api_team_or_404, app_timezone, get_db, json_body, questionnaires, send, validated,
+)
 
 bp = Blueprint("abilities_api", __name__, url_prefix="/api/v1")
 
@@ -66,9 +68,7 @@ def _created(row: dict):
 @login_required
 def rate_agent(agent_id: int):
     db = get_db()
-    agent = storage.agent_for(db, current_user.id, agent_id)
-    if agent is None:
-        raise BadRequest("Unknown member", {"agent_id": agent_id}, status=404)
+    agent = api_agent_or_404(agent_id)
     period, scores, note, ratings = read_rating(scorecard())
     row = storage.save_ability_rating(
         db, agent_id=agent_id, team_id=agent["team_id"], source="staff", rater_id=current_user.id, period=period,
@@ -89,17 +89,10 @@ def rate_self(token: str):
     return _created(row)
 
 
-def team_or_404(team_id: int) -> dict:
-    team = storage.team_for(get_db(), current_user.id, team_id)
-    if team is None:
-        raise BadRequest("Unknown team", {"team_id": team_id}, status=404)
-    return team
-
-
 @bp.get("/teams/<id:team_id>/abilities")
 @login_required
 def team_abilities(team_id: int):
-    team = team_or_404(team_id)
+    team = api_team_or_404(team_id)
     raw = request.args.get("period")
     period = abilities.current_period(today())
     if raw is not None:
@@ -115,7 +108,7 @@ def team_abilities(team_id: int):
 
 
 def _managed_team(team_id: int) -> dict:
-    team = team_or_404(team_id)
+    team = api_team_or_404(team_id)
     if team["access"] not in ("owner", "admin"):
         raise BadRequest("Not allowed", "only the team's owner or an administrator adds or removes staff",
                          status=403)

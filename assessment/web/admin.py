@@ -13,7 +13,7 @@ from wtforms.validators import EqualTo, InputRequired, Length, ValidationError
 
 from .. import storage
 from ..forms import PASSWORD_MAX, PASSWORD_MIN, TeamForm, has_unprintable
-from .common import get_db
+from .common import get_db, team_or_404
 
 bp = Blueprint("admin", __name__)
 
@@ -146,9 +146,7 @@ def enable(user_id: int):
 
 def _managed_team(team_id: int) -> dict:
     """A team this user may add staff to: its owner or an admin. 404 off the team, 403 for staff on it."""
-    team = storage.team_for(get_db(), current_user.id, team_id)
-    if team is None:
-        abort(404)
+    team = team_or_404(team_id)
     if team["access"] not in ("owner", "admin"):
         abort(403)
     return team

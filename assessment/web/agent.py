@@ -16,7 +16,8 @@ from ..forms import CodeForm, JoinForm, page_form
 from ..questionnaire import Questionnaire
 from ..scoring import score
 from .common import (
-    chart_labels, default_questionnaire, get_db, questionnaire_or_404, questionnaire_version, questionnaires,
+    chart_labels, default_questionnaire, draft, get_db, questionnaire_or_404, questionnaire_version, questionnaires,
+    save_draft,
 )
 
 bp = Blueprint("agent", __name__)
@@ -79,16 +80,11 @@ def _membership() -> storage.Membership | None:
 # validation error never loses what was entered, and nothing is stored until
 # the last page is sent.
 def _draft(slug: str) -> dict[str, int]:
-    return dict(session.get("drafts", {}).get(slug, {}))
+    return draft("drafts", slug)
 
 
 def _save_draft(slug: str, answers: dict[str, int] | None) -> None:
-    drafts = dict(session.get("drafts", {}))
-    if answers is None:
-        drafts.pop(slug, None)
-    else:
-        drafts[slug] = answers
-    session["drafts"] = drafts
+    save_draft("drafts", slug, answers)
 
 
 def _started(slug: str) -> float:

@@ -15,7 +15,8 @@ from .. import schemas, stats, storage
 from ..openapi import spec
 from ..scoring import AnswerError, check_answers, score
 from .common import (
-    BadRequest, export_record, get_db, json_body, questionnaires, reliability_report, send, validated,
+    BadRequest, api_team_or_404, export_record, get_db, json_body, questionnaires, reliability_report, send,
+    validated,
 )
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -126,13 +127,6 @@ def _membership(data: schemas.ResponseIn) -> storage.Membership | None:
 
 # --- teams (trainers: browser session or bearer token) -----------------------
 
-def _team_or_404(team_id: int) -> dict:
-    team = storage.team_for(get_db(), current_user.id, team_id)
-    if team is None:
-        raise BadRequest("Unknown team", {"team_id": team_id}, status=404)
-    return team
-
-
 @bp.get("/teams")
 @login_required
 def list_teams():
@@ -156,7 +150,7 @@ def create_team():
 @bp.get("/teams/<id:team_id>/summary")
 @login_required
 def team_summary(team_id: int):
-    team = _team_or_404(team_id)
+    team = api_team_or_404(team_id)
     with storage.LatestResults(get_db(), storage.Scope((team["id"],))) as latest:
         summary = stats.team_summary(latest.aggregates())
         changes = stats.style_changes(latest.style_moves())
@@ -167,7 +161,7 @@ def team_summary(team_id: int):
 @bp.get("/teams/<id:team_id>/members")
 @login_required
 def team_members(team_id: int):
-    team = _team_or_404(team_id)
+    team = api_team_or_404(team_id)
     return send(list[schemas.Member], [
         {"id": m["id"], "name": m["name"], "employee_id": m["employee_id"], "results": m["results"],
          "latest": _latest(m["latest"])}
@@ -188,7 +182,7 @@ def _latest(row: dict | None) -> dict | None:
 @bp.get("/teams/<id:team_id>/responses")
 @login_required
 def team_responses(team_id: int):
-    team = _team_or_404(team_id)
+    team = api_team_or_404(team_id)
     rows = storage.scope_responses(get_db(), storage.Scope((team["id"],)))
     return send(list[schemas.TeamResponse], [export_record(r) for r in rows])
 
@@ -209,7 +203,7 @@ def _team_scope(team: str | None) -> tuple[int, ...]:
         return tuple(t["id"] for t in storage.teams_for(get_db(), current_user.id))
     if not team.isdigit() or len(team) > 19:
         raise BadRequest("Invalid team", {"team": "must be the id of one of your teams"})
-    return (_team_or_404(int(team))["id"],)
+    return (api_team_or_404(int(team))["id"],)
 
 
 @bp.get("/openapi.json")

@@ -14,12 +14,12 @@ import secrets
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from .. import caller, charts, storage
 from ..i18n import current_lang
 from ..model import STYLES
-from .common import get_db
+from .common import get_db, team_or_404
 
 bp = Blueprint("caller", __name__)
 
@@ -286,9 +286,7 @@ def practice_next():
 def team_practice(team_id: int):
     """The team's practice figures: accuracy by customer type, the confusion table, each member.
     Trainers only (sign-in required); another trainer's team is a 404."""
-    team = storage.team_for(get_db(), current_user.id, team_id)
-    if team is None:
-        abort(404)
+    team = team_or_404(team_id)
     content = _content()
     names = _type_names(content)
     summary = caller.practice_summary(storage.team_practice_attempts(get_db(), team["id"]))

@@ -9,10 +9,10 @@ identifier's advice, and a team member's practice attempts count for them.
 from __future__ import annotations
 
 from flask import Blueprint, current_app
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from .. import caller, schemas, storage
-from .common import BadRequest, get_db, json_body, send, validated
+from .common import BadRequest, api_team_or_404, get_db, json_body, send, validated
 
 bp = Blueprint("caller_api", __name__, url_prefix="/api/v1")
 
@@ -94,7 +94,5 @@ def practice_attempt():
 @bp.get("/teams/<id:team_id>/practice")
 @login_required
 def team_practice(team_id: int):
-    team = storage.team_for(get_db(), current_user.id, team_id)
-    if team is None:
-        raise BadRequest("Unknown team", {"team_id": team_id}, status=404)
+    team = api_team_or_404(team_id)
     return send(schemas.TeamPractice, caller.practice_summary(storage.team_practice_attempts(get_db(), team["id"])))

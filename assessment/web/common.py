@@ -12,8 +12,9 @@ import json
 import re
 from zoneinfo import ZoneInfo
 
-from flask import Response, abort, current_app, g, request
+from flask import Response, abort, current_app, g, request, session
 from flask_babel import gettext as _
+from flask_login import current_user
 from pydantic import ValidationError
 
 from .. import content, psychometrics, schemas, storage
@@ -39,6 +40,37 @@ def close_db(exc=None) -> None:
 
 def app_timezone() -> ZoneInfo:
     return current_app.extensions["timezone"]
+
+
+# Access: a team or member is the signed-in staff member's when storage says so (owner,
+# staff added to the team, or an admin); anything else is a 404, on pages and in the API.
+
+def team_or_404(team_id: int) -> dict:
+    team = storage.team_for(get_db(), current_user.id, team_id)
+    if team is None:
+        abort(404)
+    return team
+
+
+def agent_or_404(agent_id: int) -> dict:
+    agent = storage.agent_for(get_db(), current_user.id, agent_id)
+    if agent is None:
+        abort(404)
+    return agent
+
+
+def api_team_or_404(team_id: int) -> dict:
+    team = storage.team_for(get_db(), current_user.id, team_id)
+    if team is None:
+        raise BadRequest("Unknown team", {"team_id": team_id}, status=404)
+    return team
+
+
+def api_agent_or_404(agent_id: int) -> dict:
+    agent = storage.agent_for(get_db(), current_user.id, agent_id)
+    if agent is None:
+        raise BadRequest("Unknown member", {"agent_id": agent_id}, status=404)
+    return agent
 
 
 def questionnaires() -> dict[str, Questionnaire]:
@@ -76,6 +108,22 @@ def chart_labels(q: Questionnaire) -> tuple[dict[str, str], dict[str, str]]:
     """Style names and axis titles in the request's language, for charts and tables."""
     axis_titles = {"assertiveness": _("Assertiveness"), "responsiveness": _("Responsiveness")}
     return content.style_names(q, current_lang()), axis_titles
+
+
+# Answers in progress live in the signed session cookie: a reload, a back button or a
+# validation error never loses what was entered, and nothing is stored until the last page.
+def draft(bucket: str, key: str) -> dict:
+    return dict(session.get(bucket, {}).get(key, {}))
+
+
+def save_draft(bucket: str, key: str, answers: dict | None) -> None:
+    """Keep these answers under bucket/key; None forgets them."""
+    drafts = dict(session.get(bucket, {}))
+    if answers is None:
+        drafts.pop(key, None)
+    else:
+        drafts[key] = answers
+    session[bucket] = drafts
 
 
 def error_response(status: int, error: str, details=None) -> Response:

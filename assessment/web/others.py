@@ -11,7 +11,7 @@ without JS); static/others.js loads the block into the placeholder from
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -23,8 +23,8 @@ from .. import charts, others, storage
 from ..forms import NAME_MAX, _printable, _strip, page_form
 from ..i18n import current_lang
 from ..scoring import AnswerError
-from .common import chart_labels, default_questionnaire, get_db
-from .others_common import about_name, coaching, observer_form, rater_label, score, team_view, view_of_response
+from .common import agent_or_404, chart_labels, default_questionnaire, draft, get_db, save_draft, team_or_404
+from .others_common import about_name, coaching, observer_form, score, team_view, view_of_response
 
 bp = Blueprint("others", __name__)
 
@@ -133,16 +133,11 @@ def create_link(token: str):
 # --- the rater's form ----------------------------------------------------------------
 
 def _draft(key: str) -> dict:
-    return dict(session.get("rating_drafts", {}).get(key, {}))
+    return draft("rating_drafts", key)
 
 
-def _save_draft(key: str, draft: dict | None) -> None:
-    drafts = dict(session.get("rating_drafts", {}))
-    if draft is None:
-        drafts.pop(key, None)
-    else:
-        drafts[key] = draft
-    session["rating_drafts"] = drafts
+def _save_draft(key: str, answers: dict | None) -> None:
+    save_draft("rating_drafts", key, answers)
 
 
 def _link_or_404(token: str) -> dict:
@@ -247,13 +242,6 @@ def rate_done():
 
 # --- trainers: a member's others' view, rating a member, the team ----------------------
 
-def _agent_or_404(agent_id: int) -> dict:
-    agent = storage.agent_for(get_db(), current_user.id, agent_id)
-    if agent is None:
-        abort(404)
-    return agent
-
-
 def _lead_role() -> str:
     return "qc" if getattr(current_user, "role", "trainer") == "qc" else "trainer"
 
@@ -272,7 +260,7 @@ def member_block(agent: dict) -> dict | None:
 @bp.route("/trainer/agents/<id:agent_id>/rate/<int:page>", methods=["GET", "POST"])
 @login_required
 def rate_member(agent_id: int, page: int):
-    agent = _agent_or_404(agent_id)
+    agent = agent_or_404(agent_id)
     key = f"agent:{agent_id}"
 
     def finish(answers: dict[str, int], draft: dict):
@@ -298,16 +286,14 @@ def rate_member(agent_id: int, page: int):
 @bp.get("/trainer/agents/<id:agent_id>/rate")
 @login_required
 def rate_member_start(agent_id: int):
-    _agent_or_404(agent_id)
+    agent_or_404(agent_id)
     return redirect(url_for("others.rate_member", agent_id=agent_id, page=1))
 
 
 @bp.get("/trainer/teams/<id:team_id>/others")
 @login_required
 def team_others(team_id: int):
-    team = storage.team_for(get_db(), current_user.id, team_id)
-    if team is None:
-        abort(404)
+    team = team_or_404(team_id)
     summary = team_view(team_id)
     names, axis_titles = chart_labels(default_questionnaire())
     band = None

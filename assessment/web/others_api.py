@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 
 from .. import schemas, storage
 from ..scoring import AnswerError, check_answers
-from .common import BadRequest, get_db, json_body, send, validated
+from .common import BadRequest, api_agent_or_404, api_team_or_404, get_db, json_body, send, validated
 from .others_common import about_name, observer_form, score, team_view, view_of_response
 
 bp = Blueprint("others_api", __name__, url_prefix="/api/v1")
@@ -115,8 +115,7 @@ def result_others(token: str):
 @bp.get("/teams/<id:team_id>/others")
 @login_required
 def team_others(team_id: int):
-    if storage.team_for(get_db(), current_user.id, team_id) is None:
-        raise BadRequest("Unknown team", {"team_id": team_id}, status=404)
+    api_team_or_404(team_id)
     summary = team_view(team_id)
     return send(list[schemas.MemberOthers], [
         {"agent_id": m["member"], "name": m["name"], "invited": m["invited"], "answered": m["answered"],
@@ -130,9 +129,7 @@ def team_others(team_id: int):
 @login_required
 def rate_member(agent_id: int):
     db = get_db()
-    agent = storage.agent_for(db, current_user.id, agent_id)
-    if agent is None:
-        raise BadRequest("Unknown member", {"agent_id": agent_id}, status=404)
+    api_agent_or_404(agent_id)
     data = validated(schemas.TrainerRatingIn, json_body(), lambda raw: _answer_problems(raw.get("answers")))
     q, scores = _scored(data.answers)
     response_id = storage.latest_response_id(db, agent_id)

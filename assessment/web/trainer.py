@@ -14,7 +14,8 @@ from .. import charts, clock, psychometrics as psy, stats, storage
 from ..model import STYLES
 from ..forms import FilterForm, TeamForm
 from .common import (
-    EXPORT_FIELDS, app_timezone, chart_labels, default_questionnaire, export_record, get_db, reliability_report,
+    EXPORT_FIELDS, agent_or_404, app_timezone, chart_labels, default_questionnaire, export_record, get_db,
+    reliability_report, team_or_404,
 )
 
 bp = Blueprint("trainer", __name__, url_prefix="/trainer")
@@ -28,13 +29,6 @@ PAGE_SIZE = 50
 @login_required
 def _require_login():
     """Every trainer page needs a signed-in trainer."""
-
-
-def _team_or_404(team_id: int) -> dict:
-    team = storage.team_for(get_db(), current_user.id, team_id)
-    if team is None:
-        abort(404)
-    return team
 
 
 def invite_url(team: dict) -> str:
@@ -69,7 +63,7 @@ def _scope(team_ids: tuple[int, ...]) -> tuple[storage.Scope, FilterForm]:
 
 @bp.get("/teams/<id:team_id>")
 def team(team_id: int):
-    team = _team_or_404(team_id)
+    team = team_or_404(team_id)
     return _dashboard((team["id"],), team=team)
 
 
@@ -138,9 +132,7 @@ def _dashboard(team_ids: tuple[int, ...], team: dict | None, teams: list | None 
 @bp.get("/agents/<id:agent_id>")
 def agent(agent_id: int):
     db = get_db()
-    agent = storage.agent_for(db, current_user.id, agent_id)
-    if agent is None:
-        abort(404)
+    agent = agent_or_404(agent_id)
     results = storage.agent_responses(db, agent_id)
     names, axis_titles = chart_labels(default_questionnaire())
     with storage.LatestResults(db, storage.Scope((agent["team_id"],))) as team_latest:
@@ -173,7 +165,7 @@ def psychometrics():
     q = default_questionnaire()
     teams = storage.teams_for(get_db(), current_user.id)
     team_id = request.args.get("team", type=int)
-    team = _team_or_404(team_id) if team_id is not None else None
+    team = team_or_404(team_id) if team_id is not None else None
     report = reliability_report(q, (team["id"],) if team else tuple(t["id"] for t in teams))
     _, axis_titles = chart_labels(q)
     return render_template(
@@ -202,9 +194,7 @@ def _removal(name: str, back: str, describe, remove, done: str):
 @bp.route("/agents/<id:agent_id>/delete", methods=["GET", "POST"])
 def delete_agent(agent_id: int):
     db = get_db()
-    agent = storage.agent_for(db, current_user.id, agent_id)
-    if agent is None:
-        abort(404)
+    agent = agent_or_404(agent_id)
     _refuse_qc(agent["access"])
     return _removal(
         agent["name"], url_for("trainer.agent", agent_id=agent_id),
@@ -222,7 +212,7 @@ def delete_agent(agent_id: int):
 
 @bp.route("/teams/<id:team_id>/delete", methods=["GET", "POST"])
 def delete_team(team_id: int):
-    team = _team_or_404(team_id)
+    team = team_or_404(team_id)
     _refuse_qc(team["access"])
     db = get_db()
     return _removal(
@@ -241,7 +231,7 @@ def delete_team(team_id: int):
 
 @bp.route("/teams/<id:team_id>/settings", methods=["GET", "POST"])
 def team_settings(team_id: int):
-    team = _team_or_404(team_id)
+    team = team_or_404(team_id)
     _refuse_qc(team["access"])
     form = TeamForm(data={"name": team["name"]})
     if form.validate_on_submit():
@@ -287,7 +277,7 @@ def _export(team_ids: tuple[int, ...], basename: str, fmt: str):
 def export_team(team_id: int, fmt: str):
     if fmt not in ("csv", "json"):
         abort(404)
-    team = _team_or_404(team_id)
+    team = team_or_404(team_id)
     return _export((team["id"],), f"zhiji-team-{team['id']}", fmt)
 
 
