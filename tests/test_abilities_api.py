@@ -12,7 +12,7 @@ from assessment.model import ABILITIES
 from assessment.questionnaire import load_all
 from conftest import QUESTIONNAIRES
 from helpers import add_result, connect, count, make_api_token, make_team, make_trainer, rows
-from test_api import DocumentedClient
+from documented import documented_client
 
 SCORECARD = load_all(QUESTIONNAIRES)["service-abilities"]
 ITEMS = [i.id for i in SCORECARD.items]
@@ -29,8 +29,7 @@ def by_ability(values: dict[str, int]) -> dict[str, int]:
 
 @pytest.fixture
 def client(app):
-    app.test_client_class = DocumentedClient
-    return app.test_client()
+    return documented_client(app)
 
 
 @pytest.fixture

@@ -7,13 +7,12 @@ import re
 from urllib.parse import urlparse
 
 import pytest
-from flask.testing import FlaskClient
-from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate as validate_openapi_document
 
 from assessment.model import AXES, LANGS, STYLES
 from assessment.scoring import FLAGS, score
 from conftest import response_rows, style_answers
+from documented import DocumentedClient, document_problems, documented_client
 
 API = "/api/v1"
 SLUG = "communication-style"
@@ -21,65 +20,10 @@ RESPONSES = f"{API}/questionnaires/{SLUG}/responses"
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
 
-# ---------------------------------------------------------------------------
-# Every /api/v1 response these tests see is checked against the OpenAPI document
-# the app serves, by a real validator (openapi-schema-validator, JSON Schema 2020-12
-# as OpenAPI 3.1 uses it, formats included): its status must be documented for the
-# operation, its body must match the documented schema.
-# ---------------------------------------------------------------------------
-
-def _template_regex(path: str) -> re.Pattern:
-    return re.compile(re.sub(r"\\{\w+\\}", "[^/]+", re.escape(path)) + "$")
-
-
-class DocumentedClient(FlaskClient):
-    """A test client that validates each API response against /api/v1/openapi.json."""
-
-    def open(self, *args, **kwargs):
-        response = super().open(*args, **kwargs)
-        if response.request.path.startswith(API + "/"):
-            problems = document_problems(self._document(), response.request.method, response.request.path, response)
-            assert problems == [], problems
-        return response
-
-    def _document(self) -> dict:
-        """The document as the app serves it, fetched once per client."""
-        if getattr(self, "_spec", None) is None:
-            got = super().open(f"{API}/openapi.json")
-            assert got.status_code == 200
-            self._spec = got.get_json()
-        return self._spec
-
-
-def document_problems(spec: dict, method: str, path: str, response) -> list[str]:
-    """What is wrong with one real response by the document: [] when it conforms."""
-    operation = None
-    for template, item in spec["paths"].items():
-        if _template_regex(template).match(path):
-            operation = item.get(method.lower())
-            break
-    if operation is None:  # no such route or method: still the documented error shape
-        schema = {"$ref": "#/components/schemas/Error"}
-        if response.status_code not in (404, 405):
-            return [f"{method} {path}: {response.status_code} from an undocumented operation"]
-    else:
-        documented = operation["responses"].get(str(response.status_code))
-        if documented is None:
-            return [f"{method} {path}: status {response.status_code} is not documented"]
-        schema = documented["content"]["application/json"]["schema"]
-    if response.mimetype != "application/json":
-        return [f"{method} {path}: {response.mimetype} is not application/json"]
-    validator = OAS31Validator({**schema, "components": spec["components"]},
-                               format_checker=OAS31Validator.FORMAT_CHECKER)
-    return [f"{method} {path} {response.status_code}: {'/'.join(map(str, e.absolute_path))}: {e.message}"
-            for e in validator.iter_errors(response.get_json())]
-
-
 @pytest.fixture
 def client(app):
     """Every API response of these tests is checked against the document."""
-    app.test_client_class = DocumentedClient
-    return app.test_client()
+    return documented_client(app)
 
 
 @pytest.fixture

@@ -6,19 +6,15 @@ import pytest
 
 from assessment.model import STYLES
 from helpers import add_result, count, make_api_token, make_team, make_trainer, rows
-from test_api import DocumentedClient
+from documented import bearer, documented_client
 
 API = "/api/v1"
 
 
-def bearer(token: str) -> dict:
-    return {"Authorization": f"Bearer {token}"}
-
 
 @pytest.fixture
 def client(app):
-    app.test_client_class = DocumentedClient
-    return app.test_client()
+    return documented_client(app)
 
 
 @pytest.fixture

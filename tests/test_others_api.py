@@ -1,6 +1,6 @@
 """How others see me, the API: rating links, rating once, the others' view, the team, trainer
 ratings; threshold, single use, access control and the arithmetic. Every API response is
-checked against the served OpenAPI document (test_api.DocumentedClient)."""
+checked against the served OpenAPI document (documented.DocumentedClient)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from assessment import storage
 from assessment.questionnaire import load_all
 from conftest import QUESTIONNAIRES
 from helpers import add_result, api_submit, axis_answers, connect, count, make_api_token, make_team, make_trainer, rows
-from test_api import DocumentedClient
+from documented import bearer, documented_client
 
 OBSERVER = "communication-style-observer"
 
@@ -29,14 +29,10 @@ def rating(q, ka: int, kr: int, kv: int) -> dict[str, int]:
     return {i.id: keyed[i.axis] if i.keyed == "plus" else q.scale.min + q.scale.max - keyed[i.axis] for i in q.items}
 
 
-def bearer(token: str) -> dict:
-    return {"Authorization": f"Bearer {token}"}
-
 
 @pytest.fixture
 def client(app):
-    app.test_client_class = DocumentedClient
-    return app.test_client()
+    return documented_client(app)
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from helpers import (
     make_trainer,
     rows,
 )
-from test_api import DocumentedClient
+from documented import bearer, documented_client
 
 EXPORT_KEYS = [
     "id", "created_at", "team", "name", "employee_id", "style", "secondary_style", "clarity",
@@ -50,15 +50,11 @@ def _revoke(app, trainer_id: int, token_id: int | None = None) -> int:
         db.close()
 
 
-def bearer(token: str) -> dict:
-    return {"Authorization": f"Bearer {token}"}
-
 
 @pytest.fixture
 def client(app):
     """Every API response of these tests is checked against /api/v1/openapi.json (see test_api)."""
-    app.test_client_class = DocumentedClient
-    return app.test_client()
+    return documented_client(app)
 
 
 @pytest.fixture
