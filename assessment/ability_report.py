@@ -14,12 +14,11 @@ from __future__ import annotations
 from typing import Mapping, Sequence
 
 from . import abilities
+from .charts import CONFIG, is_cjk, layout, upright_title
 from .model import ABILITIES
 
 LABELLED_POINTS = 5
 ABILITY_COLOURS = ("#2c3e50", "#d35400", "#1e8449", "#8e44ad", "#c0392b", "#2471a3", "#b7950b")
-_FONT = {"family": "system-ui, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', sans-serif", "size": 13}
-_CONFIG = {"displayModeBar": False, "responsive": True}
 
 
 def team_analysis(period: str, agents: Sequence[Mapping], staff_rows: Sequence[Mapping],
@@ -41,13 +40,6 @@ def team_analysis(period: str, agents: Sequence[Mapping], staff_rows: Sequence[M
 def months_to_pick(rated: Sequence[str], current: str) -> list[str]:
     """Months with ratings plus the current one, newest first."""
     return sorted(set(rated) | {current}, reverse=True)
-
-
-def _layout(**extra) -> dict:
-    layout = {"font": _FONT, "margin": {"l": 40, "r": 40, "t": 30, "b": 30}, "paper_bgcolor": "rgba(0,0,0,0)",
-              "plot_bgcolor": "rgba(0,0,0,0)", "showlegend": False, "dragmode": False}
-    layout.update(extra)
-    return layout
 
 
 def _closed(values: list) -> list:
@@ -76,12 +68,12 @@ def radar(band: Mapping, names: Mapping[str, str], mean_label: str, band_label: 
                    "hovertemplate": "%{theta}: %{r:.2f}<extra></extra>"})
     return {
         "data": traces,
-        "layout": _layout(
+        "layout": layout(
             margin={"l": 70, "r": 70, "t": 30, "b": 30}, showlegend=True, legend={"orientation": "h", "y": -0.15},
             polar={"radialaxis": {"range": [0, 5], "tickvals": [1, 2, 3, 4, 5], "angle": 90, "tickfont": {"size": 10}},
                    "angularaxis": {"direction": "clockwise", "rotation": 90}, "bgcolor": "rgba(0,0,0,0)"},
         ),
-        "config": _CONFIG,
+        "config": CONFIG,
     }
 
 
@@ -96,13 +88,13 @@ def trend(points: Sequence[Mapping], names: Mapping[str, str]) -> dict:
     ]
     return {
         "data": traces,
-        "layout": _layout(
+        "layout": layout(
             showlegend=True, legend={"orientation": "h", "y": -0.2}, margin={"l": 35, "r": 15, "t": 10, "b": 40},
             yaxis={"range": [0.8, 5.2], "fixedrange": True, "tickvals": [1, 2, 3, 4, 5]},
             # Months as written (YYYY-MM), the same in both languages.
             xaxis={"type": "category", "fixedrange": True, "tickfont": {"size": 11}},
         ),
-        "config": _CONFIG,
+        "config": CONFIG,
     }
 
 
@@ -129,11 +121,14 @@ def scatter(quadrants: Mapping, names: Mapping[str, str]) -> dict:
                        "line": {"color": "#ffffff", "width": 1.5}},
             "hovertemplate": "%{text}<br>" + names[x] + ": %{x:.2f}<br>" + names[y] + ": %{y:.2f}<extra></extra>",
         }],
-        "layout": _layout(
+        "layout": layout(
             margin={"l": 50, "r": 15, "t": 15, "b": 45}, shapes=shapes, hovermode="closest",
-            xaxis=dict(axis, title={"text": names[x]}), yaxis=dict(axis, title={"text": names[y]}),
+            # A Chinese title stands upright beside the axis, as on the style map.
+            annotations=upright_title(names[y]),
+            xaxis=dict(axis, title={"text": names[x]}),
+            yaxis=dict(axis, title={"text": "" if is_cjk(names[y]) else names[y]}),
         ),
-        "config": _CONFIG,
+        "config": CONFIG,
     }
 
 

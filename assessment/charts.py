@@ -15,21 +15,22 @@ STYLE_COLOURS = {
     "amiable": "#1e8449",
     "analytical": "#2471a3",
 }
-_FONT = {"family": "system-ui, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', sans-serif", "size": 13}
-_CONFIG = {"displayModeBar": False, "responsive": True}
+FONT = {"family": "system-ui, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', sans-serif", "size": 13}
+CONFIG = {"displayModeBar": False, "responsive": True}
 
 
-def _layout(**extra) -> dict:
-    layout = {
-        "font": _FONT,
+def layout(**extra) -> dict:
+    """The look every chart shares (fonts with CJK fallbacks, no drag, transparent), plus extra."""
+    base = {
+        "font": FONT,
         "margin": {"l": 40, "r": 40, "t": 30, "b": 30},
         "paper_bgcolor": "rgba(0,0,0,0)",
         "plot_bgcolor": "rgba(0,0,0,0)",
         "showlegend": False,
         "dragmode": False,
     }
-    layout.update(extra)
-    return layout
+    base.update(extra)
+    return base
 
 
 def radar(series: Sequence[Mapping], style_names: Mapping[str, str]) -> dict:
@@ -53,7 +54,7 @@ def radar(series: Sequence[Mapping], style_names: Mapping[str, str]) -> dict:
         traces.append(_radar_trace(values, theta, colour, entry["name"], line=2.5, fill="toself" if i == 0 else None))
     return {
         "data": traces,
-        "layout": _layout(
+        "layout": layout(
             # Room for the longest English style name beside the circle on a phone.
             margin={"l": 75, "r": 75, "t": 30, "b": 30},
             showlegend=len(series) > 1,
@@ -65,7 +66,7 @@ def radar(series: Sequence[Mapping], style_names: Mapping[str, str]) -> dict:
                 "bgcolor": "rgba(0,0,0,0)",
             },
         ),
-        "config": _CONFIG,
+        "config": CONFIG,
     }
 
 
@@ -136,19 +137,19 @@ def quadrant(
             "constrain": "domain"}
     return {
         "data": [trace],
-        "layout": _layout(
+        "layout": layout(
             margin={"l": 50, "r": 20, "t": 20, "b": 50},
             shapes=shapes + [
                 {"type": "line", "x0": 50, "x1": 50, "y0": 0, "y1": 100, "line": {"color": "#999", "width": 1}},
                 {"type": "line", "x0": 0, "x1": 100, "y0": 50, "y1": 50, "line": {"color": "#999", "width": 1}},
             ],
-            annotations=annotations + _upright_title(axis_titles["responsiveness"]),
+            annotations=annotations + upright_title(axis_titles["responsiveness"]),
             xaxis=dict(axis, title={"text": axis_titles["assertiveness"]}),
-            yaxis=dict(axis, title={"text": "" if _is_cjk(axis_titles["responsiveness"]) else axis_titles["responsiveness"]},
+            yaxis=dict(axis, title={"text": "" if is_cjk(axis_titles["responsiveness"]) else axis_titles["responsiveness"]},
                        scaleanchor="x"),
             hovermode="closest",
         ),
-        "config": _CONFIG,
+        "config": CONFIG,
     }
 
 
@@ -165,12 +166,12 @@ def style_mix(counts: Mapping[str, int], style_names: Mapping[str, str]) -> dict
             "textposition": "auto",
             "hovertemplate": "%{y}: %{x}<extra></extra>",
         }],
-        "layout": _layout(
+        "layout": layout(
             margin={"l": 80, "r": 20, "t": 10, "b": 30},
             yaxis={"autorange": "reversed", "fixedrange": True},
             xaxis={"rangemode": "tozero", "fixedrange": True, "dtick": None},
         ),
-        "config": _CONFIG,
+        "config": CONFIG,
     }
 
 
@@ -211,7 +212,7 @@ def trend(rows: Sequence[Mapping], axis_titles: Mapping[str, str]) -> dict:
             }
             for axis, colour in (("assertiveness", "#2c3e50"), ("responsiveness", "#d35400"))
         ],
-        "layout": _layout(
+        "layout": layout(
             showlegend=True, legend={"orientation": "h", "y": -0.25},
             margin={"l": 40, "r": 20, "t": 10, "b": 40},
             yaxis={"range": [0, 100], "fixedrange": True, "tickvals": [0, 25, 50, 75, 100]},
@@ -220,18 +221,18 @@ def trend(rows: Sequence[Mapping], axis_titles: Mapping[str, str]) -> dict:
             shapes=[{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": 50, "y1": 50,
                      "line": {"color": "#999", "width": 1, "dash": "dot"}}],
         ),
-        "config": _CONFIG,
+        "config": CONFIG,
     }
 
 
-def _is_cjk(text: str) -> bool:
+def is_cjk(text: str) -> bool:
     return any("\u3400" <= ch <= "\u9fff" for ch in text)
 
 
-def _upright_title(text: str) -> list[dict]:
+def upright_title(text: str) -> list[dict]:
     """A Chinese y-axis title as a column of upright characters, the way Chinese is set
     vertically; plotly's rotated axis title would lay every character on its side."""
-    if not _is_cjk(text):
+    if not is_cjk(text):
         return []
     return [{
         "xref": "paper", "yref": "paper", "x": 0, "y": 0.5, "xanchor": "right", "yanchor": "middle",
@@ -276,10 +277,10 @@ def practice_accuracy(by_type: Mapping[str, Mapping], style_names: Mapping[str, 
             "customdata": [by_type[s]["attempts"] for s in STYLES],
             "hovertemplate": "%{y}: %{text} (n = %{customdata})<extra></extra>",
         }],
-        "layout": _layout(
+        "layout": layout(
             margin={"l": 80, "r": 45, "t": 10, "b": 40},
             yaxis={"autorange": "reversed", "fixedrange": True},
             xaxis={"range": [0, 100], "fixedrange": True, "ticksuffix": "%", "title": {"text": axis_title}},
         ),
-        "config": _CONFIG,
+        "config": CONFIG,
     }

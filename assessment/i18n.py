@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Flask, g, request, session
 from flask_babel import Babel, get_translations
 
@@ -44,6 +46,13 @@ def _translations():
     return g.translations
 
 
+def lang_url(lang: str) -> str:
+    """This page in another language, keeping what the address already says (the
+    identifier's chosen cues, a dashboard's filters)."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"] + [("lang", lang)]
+    return request.path + "?" + urlencode(args)
+
+
 def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_lang, default_translation_directories="translations")
     app.jinja_env.install_gettext_callables(
@@ -54,6 +63,7 @@ def init_app(app: Flask) -> None:
     # A global, not a context value, so that imported macros can use it too.
     app.jinja_env.globals["t"] = lambda text: text.get(current_lang())
     app.jinja_env.globals["sep"] = lambda kind: SEPARATORS[current_lang()][kind]
+    app.jinja_env.globals["lang_url"] = lang_url
 
     @app.context_processor
     def language_context() -> dict:

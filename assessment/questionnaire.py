@@ -187,6 +187,11 @@ class Questionnaire:
         return {axis: tuple(i.id for i in self.items if i.axis == axis) for axis in KIND_AXES[self.kind]}
 
     @cached_property
+    def axis_keying(self) -> dict[str, tuple[tuple[str, bool], ...]]:
+        """(item id, reverse-keyed?) by axis: what scoring walks for every submission."""
+        return {axis: tuple((i, i in self.reverse_keyed) for i in ids) for axis, ids in self.axis_items.items()}
+
+    @cached_property
     def ability_items(self) -> dict[str, tuple[str, ...]]:
         """Item ids by ability, on a rating scorecard (empty elsewhere)."""
         if self.kind != "rating":

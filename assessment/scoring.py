@@ -139,13 +139,19 @@ def keyed_value(q: Questionnaire, item_id: str, answer: float) -> float:
     return q.scale.min + q.scale.max - answer if item_id in q.reverse_keyed else answer
 
 
+def _keyed(q: Questionnaire, answers: Mapping[str, float], axis: str, shift: float = 0) -> list[float]:
+    """An axis' keyed answers, each answer moved by shift first (see spread_within_axes)."""
+    flip = q.scale.min + q.scale.max
+    return [flip - (answers[i] + shift) if reverse else answers[i] + shift for i, reverse in q.axis_keying[axis]]
+
+
 def axis_scores(q: Questionnaire, answers: Mapping[str, int]) -> dict[str, float]:
     """Each axis of the questionnaire (versatility too, on an observer form): the mean
     keyed answer stretched to 0-100."""
     span = q.scale.max - q.scale.min
     scores = {}
-    for axis, item_ids in q.axis_items.items():
-        values = [keyed_value(q, item_id, answers[item_id]) for item_id in item_ids]
+    for axis in q.axis_keying:
+        values = _keyed(q, answers, axis)
         scores[axis] = round((sum(values) / len(values) - q.scale.min) / span * 100, 1)
     return scores
 
@@ -257,8 +263,7 @@ def quality_flags(q: Questionnaire, answers: Mapping[str, int], duration_seconds
     lean = sum(values) / n - centre
     spread = spread_within_axes(q, answers, lean)
     if "straight_lining" not in flags and spread >= PATTERN_SPREAD and any(
-        sum(values[i] == values[i - p] for i in range(p, n)) >= PATTERN_SHARE * (n - p)
-        for p in PATTERN_PERIODS if n > 2 * p
+        _repeats(values, p) for p in PATTERN_PERIODS if n > 2 * p
     ):
         # A repeating pattern that also ignores what the statements say. (A consistent
         # person can repeat too, when the items' order repeats; their answers agree with
@@ -273,13 +278,26 @@ def quality_flags(q: Questionnaire, answers: Mapping[str, int], duration_seconds
     return tuple(f for f in FLAGS if f in flags)
 
 
+def _repeats(values: list[int], period: int) -> bool:
+    """Do PATTERN_SHARE or more of the answers repeat the one `period` before? Stops at the
+    first answer too many that does not: honest sheets are decided within a few."""
+    allowed = (1 - PATTERN_SHARE) * (len(values) - period)
+    misses = 0
+    for i in range(period, len(values)):
+        if values[i] != values[i - period]:
+            misses += 1
+            if misses > allowed:
+                return False
+    return True
+
+
 def spread_within_axes(q: Questionnaire, answers: Mapping[str, int], lean: float) -> float:
     """The mean over the two axes of the variance of a person's keyed answers, once their
     lean towards agreeing is taken out: low when the statements of an axis and their
     opposites were answered as opposites, high when they were answered alike or at random."""
     spreads = []
     for axis in AXES:
-        values = [keyed_value(q, i, answers[i] - lean) for i in q.axis_items[axis]]
+        values = _keyed(q, answers, axis, -lean)
         mean = sum(values) / len(values)
         spreads.append(sum((v - mean) ** 2 for v in values) / (len(values) - 1))
     return sum(spreads) / len(spreads)

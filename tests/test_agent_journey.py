@@ -453,3 +453,8 @@ def test_a_draft_from_an_older_version_does_not_break_finishing(app, client, que
     response = take_questionnaire(client, questionnaire, style_answers(questionnaire, "amiable"))
     assert response.status_code == 302 and "/r/" in response.headers["Location"]
     assert "retired-item" not in response_rows(app)[-1]["answers"]
+
+
+def test_the_language_switch_keeps_what_the_address_says(client):
+    html = client.get("/call?pace=fast&mood=upset&lang=en").get_data(as_text=True)
+    assert 'href="/call?pace=fast&amp;mood=upset&amp;lang=zh"' in html

@@ -139,7 +139,12 @@ def m007_measurement(db: Database) -> None:
     responses.add_column("confidence", float)
     responses.add_column("balanced", str, not_null_default="[]")
     responses.add_column("percentiles", str)
-    responses.create_index(["agent_id", "valid", "id"])
+    # Results outside any team never appear in team queries: their indexes skip them, so
+    # an anonymous submission writes one index entry (its token) besides the row.
+    for columns in (("team_id", "agent_id", "id"), ("agent_id", "id")):
+        name = "idx_responses_" + "_".join(columns)
+        db.execute(f"DROP INDEX IF EXISTS {name}")
+        db.execute(f"CREATE INDEX {name} ON responses ({', '.join(columns)}) WHERE agent_id IS NOT NULL")
     # How many valid results scored each axis value: percentiles in one small read.
     db["norms"].create(
         {"questionnaire": str, "version": int, "axis": str, "score": float, "n": int},

@@ -29,10 +29,11 @@ def percentiles_among(db: Database, questionnaire: str, version: int, axes: dict
 
 
 def count_in_norms(db: Database, questionnaire: str, version: int, axes: dict) -> None:
-    db.conn.executemany(
-        "INSERT INTO norms (questionnaire, version, axis, score, n) VALUES (?, ?, ?, ?, 1) "
-        "ON CONFLICT (questionnaire, version, axis, score) DO UPDATE SET n = n + 1",
-        [(questionnaire, version, axis, axes[axis]) for axis in AXES],
+    db.conn.execute(
+        "INSERT INTO norms (questionnaire, version, axis, score, n) VALUES "
+        + ", ".join("(?, ?, ?, ?, 1)" for _ in AXES)
+        + " ON CONFLICT (questionnaire, version, axis, score) DO UPDATE SET n = n + 1",
+        [value for axis in AXES for value in (questionnaire, version, axis, axes[axis])],
     )
 
 

@@ -86,7 +86,6 @@ def save_response(
         "answers": json.dumps(answers, sort_keys=True),
         "duration_seconds": duration_seconds,
         "created_at": created_at or now(),
-        **profile_columns(profile),
         "team_id": None,
         "agent_id": None,
     }
@@ -98,8 +97,8 @@ def save_response(
             row["agent_id"] = agent_id_for(db, member, row["created_at"])
         if profile.valid:
             profile = replace(profile, percentiles=percentiles_among(db, questionnaire, version, profile.axes))
-            row["percentiles"] = profile_columns(profile)["percentiles"]
             count_in_norms(db, questionnaire, version, profile.axes)
+        row.update(profile_columns(profile))
         row["id"] = insert(db, "responses", row)
     return row
 
