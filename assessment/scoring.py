@@ -26,8 +26,8 @@ The algorithm (explained for users in README.md, "How scoring works"):
    "clear" from 0.8, "moderate" from 0.6, else "flexible" (could go either way).
 7. An answer sheet that describes no one is not scored into a style (`valid` false,
    style null): 85% or more of the answers the same (straight_lining), or answers
-   that repeat a short pattern such as 1-5-1-5 through 85% of the sheet while
-   contradicting the statements' keying (patterned).
+   that repeat a short pattern such as 1-5-1-5 through 85% of the sheet while ignoring
+   the statements' keying and taking no position on either axis (patterned).
 8. Flags (shown, never hidden): contradictory (mirror statements answered alike
    after the person's yes-saying is taken out, see quality_flags), acquiescence
    (agreeing, or disagreeing, with nearly everything), too_fast.
@@ -60,10 +60,13 @@ INVALIDATING = ("straight_lining", "patterned")  # a sheet with these describes 
 STRAIGHT_LINE_SHARE = 0.85  # this share of identical answers or more
 PATTERN_SHARE = 0.85  # this share of answers repeating the one PATTERN_PERIODS before
 PATTERN_PERIODS = (2, 3, 4)
-# ... while its keyed answers on an axis still scatter this much: the pattern ignores what the
-# statements say. A consistent person whose answers repeat only because the items' keying
-# repeats scatters close to 0; honest answers never repeat through 85% of the sheet.
+# ... while its keyed answers on an axis still scatter this much, and neither axis score
+# lies this far from 50: the pattern ignores what the statements say, so it takes no
+# position. A consistent person whose answers repeat because the items' keying repeats
+# scatters close to 0, and one with a strong style sits far from the centre; honest
+# answers never repeat through 85% of the sheet.
 PATTERN_SPREAD = 0.5
+PATTERN_CENTRE = 25
 # Keyed answers on one axis scatter this much (variance, yes-saying removed) or more: the
 # statements of an axis, and their opposites, were answered without regard to what they say.
 # Random answers on a 1-5 scale scatter with variance 2; honest ones about half that.
@@ -161,7 +164,7 @@ def score(q: Questionnaire, answers: Mapping[str, int], duration_seconds: float 
     if problems:
         raise AnswerError(problems)
     axes = axis_scores(q, answers)
-    flags = quality_flags(q, answers, duration_seconds)
+    flags = quality_flags(q, answers, duration_seconds, axes)
     if any(f in INVALIDATING for f in flags):
         return Profile(axes=axes, scores=affinities(axes), style=None, secondary_style=None, clarity=None,
                        flags=flags, valid=False, confidence=None, balanced=())
@@ -247,7 +250,8 @@ def less_certain_axis(q: Questionnaire, profile: Profile) -> str:
     return min(AXES, key=margin)
 
 
-def quality_flags(q: Questionnaire, answers: Mapping[str, int], duration_seconds: float | None) -> tuple[str, ...]:
+def quality_flags(q: Questionnaire, answers: Mapping[str, int], duration_seconds: float | None,
+                  axes: Mapping[str, float] | None = None) -> tuple[str, ...]:
     """Signs that the answers may not describe the person: shown, never hidden.
 
     Yes-saying is measured apart and taken out before looking for contradictions:
@@ -262,9 +266,10 @@ def quality_flags(q: Questionnaire, answers: Mapping[str, int], duration_seconds
     centre = q.scale.midpoint
     lean = sum(values) / n - centre
     spread = spread_within_axes(q, answers, lean)
-    if "straight_lining" not in flags and spread >= PATTERN_SPREAD and any(
-        _repeats(values, p) for p in PATTERN_PERIODS if n > 2 * p
-    ):
+    axes = axes if axes is not None else axis_scores(q, answers)
+    if ("straight_lining" not in flags and spread >= PATTERN_SPREAD
+            and all(abs(axes[a] - 50) < PATTERN_CENTRE for a in AXES)
+            and any(_repeats(values, p) for p in PATTERN_PERIODS if n > 2 * p)):
         # A repeating pattern that also ignores what the statements say. (A consistent
         # person can repeat too, when the items' order repeats; their answers agree with
         # the keying, so their spread is low.)

@@ -14,7 +14,7 @@ from werkzeug.routing import IntegerConverter
 
 from .. import clock, storage
 from . import abilities, abilities_api, admin, agent, api, assets, auth, caller, caller_api, others, others_api, trainer
-from .common import BadRequest, app_timezone, bad_request, close_db, error_response
+from .common import BadRequest, app_timezone, bad_request, close_db, compressed, error_response
 
 csrf = CSRFProtect()
 
@@ -87,6 +87,7 @@ def init_app(app: Flask) -> None:
     app.teardown_appcontext(close_db)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(BadRequest, bad_request)
+    app.after_request(compressed)
 
 
 class ResponseHeaders:

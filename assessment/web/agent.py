@@ -6,7 +6,7 @@ import threading
 import time
 from collections import OrderedDict
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -16,8 +16,8 @@ from ..forms import CodeForm, JoinForm, page_form
 from ..questionnaire import Questionnaire
 from ..scoring import score
 from .common import (
-    chart_labels, default_questionnaire, draft, get_db, questionnaire_or_404, questionnaire_version, questionnaires,
-    save_draft,
+    chart_labels, compressed, default_questionnaire, draft, get_db, gzipped, questionnaire_or_404,
+    questionnaire_version, questionnaires, save_draft,
 )
 
 bp = Blueprint("agent", __name__)
@@ -176,7 +176,7 @@ def _finish(q: Questionnaire, draft: dict[str, int]):
 
 
 class PageCache:
-    """The last few hundred anonymous result pages, as rendered.
+    """The last few hundred anonymous result pages, as rendered and as gzipped.
 
     A result never changes once stored, and agents reload and revisit theirs (and
     a whole class opens them at once after a session), so rendering each
@@ -186,17 +186,17 @@ class PageCache:
 
     def __init__(self, size: int = 512):
         self.size = size
-        self._pages: OrderedDict[tuple, str] = OrderedDict()
+        self._pages: OrderedDict[tuple, tuple[str, bytes]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple) -> str | None:
+    def get(self, key: tuple) -> tuple[str, bytes] | None:
         with self._lock:
             page = self._pages.get(key)
             if page is not None:
                 self._pages.move_to_end(key)
             return page
 
-    def put(self, key: tuple, page: str) -> None:
+    def put(self, key: tuple, page: tuple[str, bytes]) -> None:
         with self._lock:
             self._pages[key] = page
             self._pages.move_to_end(key)
@@ -214,11 +214,12 @@ def result(token: str):
     key = (token, current_lang(), request.scheme, request.host, request.script_root)
     cache: PageCache = current_app.extensions.setdefault("result_pages", PageCache())
     # A trainer may have removed the result since: the cached page needs it still stored.
-    if cacheable and (page := cache.get(key)) is not None and storage.token_exists(get_db(), token):
-        return page
+    if cacheable and (cached := cache.get(key)) is not None and storage.token_exists(get_db(), token):
+        page, page_gzipped = cached
+        return compressed(Response(page, mimetype="text/html"), page_gzipped)
     page = _render_result(token)
     if cacheable:
-        cache.put(key, page)
+        cache.put(key, (page, gzipped(page.encode())))  # compressed once, served many times
     return page
 
 

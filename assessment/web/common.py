@@ -8,6 +8,7 @@ graph of the web layer is blueprints -> common -> core.
 from __future__ import annotations
 
 import codecs
+import gzip
 import json
 import re
 from zoneinfo import ZoneInfo
@@ -226,3 +227,34 @@ def validated(model: type[schemas.RequestBody], body: dict, extra_problems=None)
         if extra_problems is not None:
             details.update(extra_problems(body))
         raise BadRequest(schemas.error_title(model, exc, list(details)), details) from None
+
+
+# --- compressing text responses ---------------------------------------------------
+
+# Pages and exports. API bodies go as they are: integrations read them raw.
+COMPRESSIBLE = frozenset({"text/html", "text/csv"})
+COMPRESS_FROM = 1400  # bytes: below one network packet, compressing buys nothing
+
+
+def gzipped(body: bytes) -> bytes:
+    return gzip.compress(body, compresslevel=6, mtime=0)
+
+
+def compressed(response: Response, body: bytes | None = None) -> Response:
+    """The response gzip-encoded when the browser takes it and it is worth it.
+
+    body: the same content already compressed (a cached page), so it is not done again."""
+    if "gzip" not in request.accept_encodings:
+        return response
+    response.vary.add("Accept-Encoding")
+    if (response.direct_passthrough or "Content-Encoding" in response.headers or response.status_code < 200
+            or response.mimetype not in COMPRESSIBLE):
+        return response
+    if body is None:
+        data = response.get_data()
+        if len(data) < COMPRESS_FROM:
+            return response
+        body = gzipped(data)
+    response.set_data(body)
+    response.headers["Content-Encoding"] = "gzip"
+    return response
