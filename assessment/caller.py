@@ -66,7 +66,7 @@ from types import MappingProxyType
 from typing import Any, Iterable, Mapping
 
 from .collation import sort_key
-from .model import AXES, LANGS, STYLES, style_at
+from .model import AXES, LANGS, STYLE_POLES, STYLES, style_at
 from .questionnaire import ITEM_ID_RE, QuestionnaireError, Text, at_most, Reader, shown, read_toml
 
 CUES_FILE = "cues.toml"
@@ -949,3 +949,12 @@ def session_score(attempts: Iterable[Any]) -> dict:
         if not type_correct:
             misread[_field(row, "actual")] += 1
     return {"score": score, "out_of": out_of, "misread": [s for s in STYLES if misread[s]]}
+
+
+def sounds_like(content: CallerContent, style: str) -> list[CueOption]:
+    """What a caller of this type sounds like: the option at their pole of each cue."""
+    heard = []
+    for cue in content.cues:
+        pole = "high" if STYLE_POLES[style][cue.axis] > 0 else "low"
+        heard.append(next(o for o in cue.options if o.pole == pole))
+    return heard

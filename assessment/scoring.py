@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections import Counter
 from dataclasses import dataclass, field
 from statistics import NormalDist
 from typing import Mapping
@@ -261,7 +260,7 @@ def quality_flags(q: Questionnaire, answers: Mapping[str, int], duration_seconds
     flags = set()
     values = [answers[item.id] for item in q.items]  # display order
     n = len(values)
-    if Counter(values).most_common(1)[0][1] >= STRAIGHT_LINE_SHARE * n:
+    if max(map(values.count, set(values))) >= STRAIGHT_LINE_SHARE * n:
         flags.add("straight_lining")
     centre = q.scale.midpoint
     lean = sum(values) / n - centre

@@ -274,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     lock.add_argument("--compare-writelock", action="store_true",
                       help="run the burst with the write lock on, then off, and print both side by side")
     parser.add_argument("--crash", action="store_true", help="kill -9 the server mid-burst")
-    parser.add_argument("--kill-after", type=float, default=2.0, help="seconds into the burst (with --crash)")
+    parser.add_argument("--kill-after", type=float, default=0.8, help="seconds into the burst (with --crash)")
     args = parser.parse_args(argv)
     if args.crash and (args.no_writelock or args.compare_writelock):
         parser.error("--crash runs with the app's default write lock; leave out --no-writelock/--compare-writelock")

@@ -30,6 +30,7 @@ from assessment.caller import (
     scenarios_document,
     session_scenarios,
     session_score,
+    sounds_like,
 )
 from assessment.model import AXES, STYLE_POLES, STYLES
 from assessment.questionnaire import QuestionnaireError, Text
@@ -656,3 +657,11 @@ def test_the_caller_folder_is_not_read_as_questionnaires(tmp_path):
     with pytest.raises(QuestionnaireError) as exc:
         load_all(tmp_path)
     assert exc.value.problems == [f"{tmp_path}: no questionnaire files (*.toml) found"]
+
+
+@pytest.mark.parametrize("style", ["driver", "expressive", "amiable", "analytical"])
+def test_what_a_type_sounds_like_reads_back_as_that_type(content, style):
+    heard = sounds_like(content, style)
+    assert len(heard) == len(content.cues)
+    cues = {cue.id: option.id for cue, option in zip(content.cues, heard)}
+    assert read_caller(content, cues)["customer_type"] == style

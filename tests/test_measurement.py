@@ -360,3 +360,17 @@ def test_confidence_words_on_the_result_page(client, questionnaire):
     body = api_submit(client, questionnaire, style_answers(questionnaire, "amiable", 2), lang="en").get_json()
     html = client.get(body["result_url"].replace("http://localhost", "")).get_data(as_text=True)
     assert f"about {math.floor(body['confidence'] * 10 + 0.5)} in 10 people" in html
+
+
+def test_the_profile_a_write_returns_is_the_one_read_back(app, questionnaire):
+    rng = random.Random(8)
+    _store(app, questionnaire, [simulation.answer_sheet(questionnaire, simulation.person(rng), rng) for _ in range(200)])
+    sheet = simulation.answer_sheet(questionnaire, simulation.person(rng), rng)
+    db = connect(app)
+    try:
+        row = storage.save_response(db, questionnaire=questionnaire.slug, version=questionnaire.version, lang="en",
+                                    answers=sheet, profile=score(questionnaire, sheet))
+        assert row["profile"].percentiles is not None
+        assert storage.response_by_token(db, row["token"])["profile"] == row["profile"]
+    finally:
+        db.close()

@@ -76,8 +76,8 @@ def save_response(
     """One write transaction: the agent (found or created) and their response.
 
     A valid profile is placed among the earlier valid results (percentiles) and then
-    counted into the norms itself. The row returned is what was stored: profile_of(row)
-    is the profile every page will show."""
+    counted into the norms itself. The row returned holds the columns as stored and,
+    under "profile", the profile as stored: what every page will show."""
     row = {
         "token": new_token(),
         "questionnaire": questionnaire,
@@ -100,7 +100,7 @@ def save_response(
             count_in_norms(db, questionnaire, version, profile.axes)
         row.update(profile_columns(profile))
         row["id"] = insert(db, "responses", row)
-    return row
+    return {**row, "profile": profile}
 
 
 def _decode(row: dict) -> dict:

@@ -87,7 +87,7 @@ def create_response(slug: str):
     except storage.TeamGone:  # removed between the code check and the write
         raise BadRequest("Invalid team membership", {"invite_code": NO_SUCH_CODE}) from None
     result_url = url_for("agent.result", token=row["token"], lang=data.lang, _external=True)
-    stored = storage.profile_of(row)  # as stored: placed among earlier results
+    stored = row["profile"]  # as stored: placed among earlier results
     response = send(schemas.Result, {"id": row["id"], **stored.as_dict(), "result_url": result_url}, 201)
     response.headers["Location"] = result_url
     return response

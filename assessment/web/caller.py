@@ -149,17 +149,6 @@ def phrases():
     )
 
 
-def _hear(content: caller.CallerContent, style: str) -> list:
-    """What a caller of this type sounds like: the cue option at their pole of each cue."""
-    from ..model import STYLE_POLES
-
-    heard = []
-    for cue in content.cues:
-        pole = "high" if STYLE_POLES[style][cue.axis] > 0 else "low"
-        heard.append(next(o for o in cue.options if o.pole == pole))
-    return heard
-
-
 @bp.get("/phrases/card/<style>")
 def card(style: str):
     """One printable A4 card per customer type (print CSS, no navigation). Open to anyone."""
@@ -168,7 +157,7 @@ def card(style: str):
         abort(404)
     return render_template(
         "caller/card.html", content=content, style=style, guide=content.types[style],
-        heard=_hear(content, style), phrases=content.phrases[style], names=_type_names(content),
+        heard=caller.sounds_like(content, style), phrases=content.phrases[style], names=_type_names(content),
     )
 
 
