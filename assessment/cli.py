@@ -152,6 +152,8 @@ def rescore(dry_run: bool) -> None:
         click.echo(f"{report.skipped} results left as stored: their questionnaire version is not loaded.")
     if dry_run:
         click.echo("Dry run: nothing was written.")
+    elif report.changed_profiles:
+        click.echo("Restart the server: result pages it keeps in memory still show the old profiles.")
 
 
 @click.command("psychometrics")
