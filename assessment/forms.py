@@ -13,6 +13,16 @@ from wtforms.validators import EqualTo, InputRequired, Length, Optional, Validat
 from .questionnaire import Item, Scale
 
 
+def kept_answers(form, items, scale) -> dict[str, int]:
+    """The answers on a submitted page worth keeping in the draft: those given and on the scale."""
+    kept = {}
+    for item in items:
+        field = form[item.id]
+        if not field.errors and field.data in scale.values:
+            kept[item.id] = field.data
+    return kept
+
+
 def page_form(items: Sequence[Item], scale: Scale, lang: str, data: dict | None = None) -> FlaskForm:
     """A form whose fields are named by item id, so saved answers map straight back.
 

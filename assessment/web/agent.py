@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from .. import charts, content, storage
 from ..i18n import current_lang
-from ..forms import CodeForm, JoinForm, page_form
+from ..forms import CodeForm, JoinForm, kept_answers, page_form
 from ..questionnaire import Questionnaire
 from ..scoring import score
 from .common import (
@@ -123,10 +123,7 @@ def take(slug: str, page: int):
     if request.method == "POST":
         valid = form.validate()
         if not form.csrf_token.errors:
-            for item in items:
-                field = form[item.id]
-                if not field.errors and field.data in q.scale.values:
-                    draft[item.id] = field.data
+            draft.update(kept_answers(form, items, q.scale))
             _save_draft(slug, draft)
         if "back" in request.form and not form.csrf_token.errors:
             return redirect(url_for("agent.take", slug=slug, page=max(1, page - 1)))

@@ -20,7 +20,7 @@ from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
 from .. import charts, others, storage
-from ..forms import NAME_MAX, _printable, _strip, page_form
+from ..forms import NAME_MAX, _printable, _strip, kept_answers, page_form
 from ..i18n import current_lang
 from ..scoring import AnswerError
 from .common import agent_or_404, chart_labels, default_questionnaire, draft, get_db, save_draft, team_or_404
@@ -209,10 +209,7 @@ def _paged(key: str, page: int, about: str, relation: str, url_of, finish):
     if request.method == "POST":
         valid = form.validate()
         if not form.csrf_token.errors:
-            for item in items:
-                field = form[item.id]
-                if not field.errors and field.data in q.scale.values:
-                    answers[item.id] = field.data
+            answers.update(kept_answers(form, items, q.scale))
             draft["answers"] = answers
             _save_draft(key, draft)
         if "back" in request.form and not form.csrf_token.errors:
