@@ -602,19 +602,19 @@ MOOD_CALM_LINE = 'line = { en = "Thank you, that\'s clear. Let me look into it n
     (PHRASES_FILE, 'zh = "我马上帮您查清楚。"', 'zh = "我马上帮您查。 请稍等。"',
      "phrases.toml: replacement 'dont-know': say: 'zh' has a space"),
     (SCENARIOS_FILE, 'id = "a"\ntext.en = "I completely understand.', 'id = "a"\nbest = true\ntext.en = "I completely understand.',
-     "scenarios.toml: scenario 'driver-bill-increase': 2 replies marked best = true (exactly one needed)"),
+     "scenarios.toml: scenario 'bill-increase': 2 replies marked best = true (exactly one needed)"),
     (SCENARIOS_FILE, 'best = true\ntext.en = "I\'ve checked: the fifty yuan', 'text.en = "I\'ve checked: the fifty yuan',
-     "scenarios.toml: scenario 'driver-bill-increase': 0 replies marked best = true (exactly one needed)"),
+     "scenarios.toml: scenario 'bill-increase': 0 replies marked best = true (exactly one needed)"),
     (SCENARIOS_FILE, 'text.zh = "我核实过了，多扣的五十元能退，三个工作日内到账。"', 'text.zh = "我理解您，但是多扣的五十元能退。"',
-     "scenarios.toml: scenario 'driver-bill-increase': reply 'c': text: 'but'/'但' after an empathy phrase"),
+     "scenarios.toml: scenario 'bill-increase': reply 'c': text: 'but'/'但' after an empathy phrase"),
     (SCENARIOS_FILE, 'customer_type = "driver"\nmood = "upset"', 'customer_type = "boss"\nmood = "upset"',
-     "scenarios.toml: scenario 'driver-bill-increase': unknown customer type 'boss'"),
-    (SCENARIOS_FILE, 'mood = "upset"', 'mood = "livid"', "scenarios.toml: scenario 'driver-bill-increase': unknown mood 'livid'"),
-    (SCENARIOS_FILE, 'topic = "billing"', 'topic = "sales"', "scenarios.toml: scenario 'driver-bill-increase': unknown topic 'sales'"),
+     "scenarios.toml: scenario 'bill-increase': unknown customer type 'boss'"),
+    (SCENARIOS_FILE, 'mood = "upset"', 'mood = "livid"', "scenarios.toml: scenario 'bill-increase': unknown mood 'livid'"),
+    (SCENARIOS_FILE, 'topic = "billing"', 'topic = "sales"', "scenarios.toml: scenario 'bill-increase': unknown topic 'sales'"),
     (SCENARIOS_FILE, '  "行了行了，多久能到账？",\n', "",
-     "scenarios.toml: scenario 'driver-bill-increase': caller: 'en' has 3 lines and 'zh' 2; they must match"),
-    (SCENARIOS_FILE, 'id = "driver-delivery-redirect"', 'id = "driver-bill-increase"',
-     "scenarios.toml: scenario 'driver-bill-increase': duplicate id"),
+     "scenarios.toml: scenario 'bill-increase': caller: 'en' has 3 lines and 'zh' 2; they must match"),
+    (SCENARIOS_FILE, 'id = "delivery-redirect"', 'id = "bill-increase"',
+     "scenarios.toml: scenario 'bill-increase': duplicate id"),
 ])
 def test_loader_names_file_entry_and_problem(tmp_path, file, old, new, expected):
     problems = problems_of(broken(tmp_path, file, old, new))
@@ -625,7 +625,7 @@ def test_a_scenario_with_too_few_replies(tmp_path):
     directory = broken(tmp_path, SCENARIOS_FILE, '[[scenarios.replies]]\nid = "b"\ntext.en = "Sorry for the trouble.',
                        '[[scenarios.replie]]\nid = "b"\ntext.en = "Sorry for the trouble.')
     problems = problems_of(directory)
-    assert "scenarios.toml: scenario 'driver-bill-increase': 2 replies (needs 3 to 4 [[scenarios.replies]])" in problems
+    assert "scenarios.toml: scenario 'bill-increase': 2 replies (needs 3 to 4 [[scenarios.replies]])" in problems
 
 
 def test_counts_under_the_minimums_are_refused(tmp_path):
@@ -665,3 +665,9 @@ def test_what_a_type_sounds_like_reads_back_as_that_type(content, style):
     assert len(heard) == len(content.cues)
     cues = {cue.id: option.id for cue, option in zip(content.cues, heard)}
     assert read_caller(content, cues)["customer_type"] == style
+
+
+def test_no_scenario_id_gives_its_customer_type_away(content):
+    """Clients send scenario ids back, so the API lists them: they must not name the answer."""
+    for scenario in content.scenarios:
+        assert not any(style in scenario.id for style in STYLES), scenario.id

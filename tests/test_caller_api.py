@@ -125,9 +125,9 @@ def test_an_attempt_without_a_token_is_stored_with_no_agent(app, client, content
 
 @pytest.mark.parametrize("body, fields", [
     ({"scenario": "nope", "customer_type": "driver", "reply": "a"}, {"scenario"}),
-    ({"scenario": "driver-bill-increase", "customer_type": "driver", "reply": "z"}, {"reply"}),
-    ({"scenario": "driver-bill-increase", "customer_type": "boss", "reply": "a"}, {"customer_type"}),
-    ({"scenario": "driver-bill-increase", "customer_type": "driver", "reply": "a", "result_token": "x"},
+    ({"scenario": "bill-increase", "customer_type": "driver", "reply": "z"}, {"reply"}),
+    ({"scenario": "bill-increase", "customer_type": "boss", "reply": "a"}, {"customer_type"}),
+    ({"scenario": "bill-increase", "customer_type": "driver", "reply": "a", "result_token": "x"},
      {"result_token"}),
 ])
 def test_bad_attempts_are_400_naming_the_field_and_store_nothing(app, client, body, fields):

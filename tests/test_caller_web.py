@@ -185,7 +185,7 @@ def start(client, r=None, lang="en"):
 def answer(client, content, right_type: bool, right_reply: bool):
     html = page_text(client.get("/practice?lang=en"))
     scenario = shown_scenario(content, html)
-    assert scenario.id not in html  # ids like "driver-..." would give the answer away
+    assert scenario.id not in html  # the page names a call by its step only
     guessed = scenario.customer_type if right_type else next(s for s in STYLES if s != scenario.customer_type)
     reply = scenario.best_reply.id if right_reply else next(r.id for r in scenario.replies if not r.best)
     response = client.post("/practice/answer", data={"csrf_token": csrf_token(html), "step": STEP.search(html).group(1),
