@@ -19,6 +19,14 @@ _TRACE_TYPES = """() => [...document.querySelectorAll('[data-figure]')].map(el =
 ])"""
 
 
+
+def _sign_in_as_demo(page, live_server) -> None:
+    page.goto(f"{live_server.url}/trainer/login?lang=en")
+    page.fill("input[name=username]", demo.DEMO_USERNAME)
+    page.fill("input[name=password]", demo.DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/trainer/")
+
 def _no_horizontal_scroll(page) -> tuple[int, int]:
     return page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
 
@@ -52,11 +60,7 @@ def test_demo_dashboard_draws_every_chart_on_a_phone(app, live_server, page, tmp
 
     page.set_default_timeout(10_000)
     console_errors = _console_errors(page)
-    page.goto(f"{live_server.url}/trainer/login?lang=en")
-    page.fill("input[name=username]", demo.DEMO_USERNAME)
-    page.fill("input[name=password]", demo.DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/trainer/")
+    _sign_in_as_demo(page, live_server)
     page.click(f"a[href='/trainer/teams/{team['id']}']")
     page.wait_for_url(f"{live_server.url}/trainer/teams/{team['id']}")
 
@@ -93,11 +97,7 @@ def test_a_team_too_large_to_draw_member_by_member_gets_a_density_map(app, live_
 
     page.set_default_timeout(10_000)
     console_errors = _console_errors(page)
-    page.goto(f"{live_server.url}/trainer/login?lang=en")
-    page.fill("input[name=username]", demo.DEMO_USERNAME)
-    page.fill("input[name=password]", demo.DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/trainer/")
+    _sign_in_as_demo(page, live_server)
     page.goto(f"{live_server.url}/trainer/teams/{team['id']}")
 
     _charts_drawn_as_asked(page, 3)
