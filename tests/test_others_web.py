@@ -234,3 +234,8 @@ def test_another_trainer_cannot_rate_a_member(app, world, observer):
 
 def test_the_member_page_of_another_trainer_shows_nothing_of_the_ratings(app, client, world, observer):
     assert signed_in_client(app, "trainer-b").get(f"/trainer/agents/{world['ann']['agent_id']}").status_code == 404
+
+
+@pytest.mark.parametrize("value, shown", [(3.4, "+3"), (-3.6, "-4"), (0.3, "0"), (-0.4, "0"), (0, "0")])
+def test_gaps_show_as_whole_signed_points_and_none_as_0(app, value, shown):
+    assert app.jinja_env.filters["signed"](value) == shown

@@ -67,6 +67,8 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
     app.extensions["timezone"] = ZoneInfo(app.config["TIMEZONE"])
     app.jinja_env.filters["local_date"] = lambda stamp: clock.local_date(stamp, app_timezone())
+    # A difference in whole points: +3, -3, and 0 for none (never "+0" or "-0").
+    app.jinja_env.filters["signed"] = lambda value: f"{round(value):+d}" if round(value) else "0"
     app.extensions["db_pool"] = storage.Pool(app.config["DATABASE"])
     csrf.init_app(app)
     csrf.exempt(api.bp)
