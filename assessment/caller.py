@@ -318,7 +318,11 @@ class _CallerReader(Reader):
         if not isinstance(raw, list):
             self.problem(table, f"'{table}' must be a list of tables ([[{table}]])")
             return []
-        seen = self.seen_ids.setdefault(scope or key, set())
+        return self.identified(raw, what, self.seen_ids.setdefault(scope or key, set()))
+
+    def identified(self, raw: list, what: str, seen: set[str]) -> list[tuple[str, dict]]:
+        """(where, entry) for each table of the list with a well-formed id not in seen
+        (which collects them); each other one is a problem named by its id or position."""
         out = []
         for n, entry in enumerate(raw, start=1):
             entry_id = entry.get("id") if isinstance(entry, dict) else None
@@ -564,19 +568,8 @@ def _read_scenarios_file(r: _CallerReader, data: dict, mood_ids: set[str] | None
             count = len(raw_replies) if isinstance(raw_replies, list) else 0
             r.problem(where, f"{count} replies (needs {MIN_REPLIES} to {MAX_REPLIES} [[scenarios.replies]])")
             raw_replies = raw_replies if isinstance(raw_replies, list) else []
-        for n, reply in enumerate(raw_replies, start=1):
-            reply_id = reply.get("id") if isinstance(reply, dict) else None
-            rwhere = f"{where}: reply '{shown(reply_id)}'" if isinstance(reply_id, str) else f"{where}: reply #{n}"
-            if not isinstance(reply, dict):
-                r.problem(rwhere, "must be a table")
-                continue
-            if not isinstance(reply_id, str) or not ITEM_ID_RE.match(reply_id):
-                r.problem(rwhere, "missing or malformed 'id' (letters, digits, - and _; at most 32)")
-                continue
-            if reply_id in seen:
-                r.problem(rwhere, "duplicate id")
-                continue
-            seen.add(reply_id)
+        for rwhere, reply in r.identified(raw_replies, f"{where}: reply", seen):
+            reply_id = reply["id"]
             best = reply.get("best", False)
             if not isinstance(best, bool):
                 r.problem(rwhere, "'best' must be true or false")
