@@ -133,12 +133,16 @@ def backup(path: str) -> None:
 @with_appcontext
 @click.option("--dry-run", is_flag=True, help="Count what would change; write nothing.")
 def rescore(dry_run: bool) -> None:
-    """Score every stored result again from its raw answers (after a scoring change)."""
-    versions = current_app.extensions["questionnaire_versions"]
+    """Score every stored result of a current questionnaire version again from its raw
+    answers (after a scoring change). Results given under an archived version keep the
+    profile they were given: their version's items and figures are frozen with them."""
+    current = current_app.extensions["questionnaires"]
 
     def score_row(row: dict):
-        q = versions.get((row["questionnaire"], row["questionnaire_version"]))
-        return None if q is None else score(q, row["answers"], duration_seconds=row["duration_seconds"])
+        q = current.get(row["questionnaire"])
+        if q is None or q.version != row["questionnaire_version"]:
+            return None
+        return score(q, row["answers"], duration_seconds=row["duration_seconds"])
 
     db = _db()
     try:
@@ -149,7 +153,8 @@ def rescore(dry_run: bool) -> None:
     click.echo(f"{report.rescored} of {report.results} results scored again with scoring version {SCORING_VERSION}: "
                f"{report.changed_profiles} profiles {verb}, {report.changed_styles} of them in style.")
     if report.skipped:
-        click.echo(f"{report.skipped} results left as stored: their questionnaire version is not loaded.")
+        click.echo(f"{report.skipped} results left as stored: given under an earlier (archived) questionnaire "
+                   "version, or one no longer loaded.")
     if dry_run:
         click.echo("Dry run: nothing was written.")
     elif report.changed_profiles:
