@@ -13,13 +13,26 @@ from wtforms.validators import EqualTo, InputRequired, Length, Optional, Validat
 from .questionnaire import Item, Scale
 
 
-def kept_answers(form, items, scale) -> dict[str, int]:
-    """The answers on a submitted page worth keeping in the draft: those given and on the scale."""
+CANT_SAY_CHOICE = "x"  # the form's value for "can't say", which answers hold as None
+
+
+def _choice(value: str) -> int | str:
+    """A submitted choice: a point of the scale (a whole number) or CANT_SAY_CHOICE."""
+    return value if value == CANT_SAY_CHOICE else int(value)
+
+
+def kept_answers(form, items, scale) -> dict[str, int | None]:
+    """The answers on a submitted page worth keeping in the draft: those given and on the
+    scale, and "can't say" (None) where the scale offers it."""
     kept = {}
     for item in items:
         field = form[item.id]
-        if not field.errors and field.data in scale.values:
+        if field.errors:
+            continue
+        if field.data in scale.values:
             kept[item.id] = field.data
+        elif field.data == CANT_SAY_CHOICE and scale.cant_say is not None:
+            kept[item.id] = None
     return kept
 
 
@@ -27,18 +40,23 @@ def page_form(items: Sequence[Item], scale: Scale, lang: str, data: dict | None 
     """A form whose fields are named by item id, so saved answers map straight back.
 
     On a POST it reads the request; otherwise it shows `data`, the answers saved so far.
+    A scale with a cant_say label adds it as the last choice of every statement.
     """
+    choices = [SelectChoice(v, label.get(lang)) for v, label in zip(scale.values, scale.labels)]
+    if scale.cant_say is not None:
+        choices.append(SelectChoice(CANT_SAY_CHOICE, scale.cant_say.get(lang)))
     fields = {
         item.id: RadioField(
             item.text.get(lang),
-            choices=[SelectChoice(v, label.get(lang)) for v, label in zip(scale.values, scale.labels)],
-            coerce=int,
+            choices=choices,
+            coerce=_choice,
             validators=[InputRequired(message=_l("Please choose an answer for this statement."))],
         )
         for item in items
     }
     form_class = type("QuestionnairePageForm", (FlaskForm,), fields)
-    return form_class(data=data or {})
+    shown = {k: CANT_SAY_CHOICE if v is None else v for k, v in (data or {}).items()}
+    return form_class(data=shown)
 
 
 NAME_MAX = 80

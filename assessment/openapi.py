@@ -139,7 +139,8 @@ OTHERS_ROUTES: tuple[Route, ...] = (  # how others see me: rating links, the oth
           {200: schemas.RateForm, 404: "Unknown rating link"}, parameters=("rater_token",),
           description="Never the rated person's own result."),
     Route("post", f"{API}/rate/{{rater_token}}", "submitRating", "Answer a rating link (once)",
-          {201: schemas.RatingStored, 400: "Invalid answers, fields or JSON; details name each problem",
+          {201: schemas.RatingStored, 400: "Invalid answers, fields or JSON, or too many can't-say (null) answers "
+                                           "on a scale; details name each problem (each such scale by name)",
            404: "Unknown rating link", 409: "The link was already answered", **BODY_ERRORS},
           body=schemas.RatingIn, parameters=("rater_token",),
           description="No profile comes back. role and name are for lead links only."),
@@ -151,7 +152,8 @@ OTHERS_ROUTES: tuple[Route, ...] = (  # how others see me: rating links, the oth
     Route("get", f"{API}/teams/{{team_id}}/others", "teamOthers", "Self against others for each member, in name order",
           {200: list[schemas.MemberOthers], **UNAUTHORIZED, **NOT_YOURS}, trainer=True, parameters=("team_id",)),
     Route("post", f"{API}/agents/{{agent_id}}/ratings", "rateMember", "A trainer's own (named) rating of a member",
-          {201: schemas.RatingStored, 400: "Invalid answers, fields or JSON", **UNAUTHORIZED,
+          {201: schemas.RatingStored, 400: "Invalid answers, fields or JSON, or too many can't-say (null) answers "
+                                           "on a scale (details name each such scale)", **UNAUTHORIZED,
            404: "No such member of your teams", **BODY_ERRORS},
           body=schemas.TrainerRatingIn, trainer=True, parameters=("agent_id",),
           description="Shown apart, with the trainer's role and username; replaces the trainer's earlier rating "

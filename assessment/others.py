@@ -12,6 +12,12 @@ Scoring one rater (``score_rating``)
     ``minus`` item counts as min + max - answer), and each scale, assertiveness,
     responsiveness and versatility, is the mean keyed answer of its items stretched
     linearly to 0-100 (50 = the middle of the answer scale), rounded to 1 decimal.
+    Every item may be answered "can't say" (None; JSON null in the API): a colleague
+    cannot know everything, and a guess is worse than no answer. The mean is then over
+    the answered items of the scale. A scale with fewer than half of its items answered
+    (``min_answered``) says too little to score, and the whole rating is refused
+    (``TooFewAnswered``, naming each such scale), so every stored rating has all three
+    scores.
 
 Anonymity (``others_view``)
     Peer ratings are only ever shown as their mean over at least ``MIN_RATERS`` (3)
@@ -48,6 +54,9 @@ from typing import Any, Hashable, Iterable, Mapping, Sequence
 from .model import AXES, LANGS, STYLES, VERSATILITY
 from .questionnaire import ITEM_ID_RE, Questionnaire, QuestionnaireError, Text, at_most, Reader, shown, read_toml
 from .scoring import AnswerError, axis_scores, check_answers, profile_from_axes
+
+CANT_SAY = None  # a "can't say" answer, as answers hold it (null in the API's JSON)
+MIN_ANSWERED_SHARE = 0.5  # of a scale's items, answered (not "can't say"), to score it
 
 MIN_RATERS = 3  # answered peer links needed before peers are shown, as a mean
 RELATIONS = ("peer", "lead")
@@ -88,13 +97,38 @@ class RaterScores:
         return {"axes": dict(self.axes), "versatility": self.versatility}
 
 
+class TooFewAnswered(AnswerError):
+    """Scales with too many "can't say" answers to score: scale -> what is wrong."""
+
+
+def min_answered(q: Questionnaire) -> dict[str, int]:
+    """How many items of each scale must be answered (not "can't say"): half, rounded up."""
+    return {axis: math.ceil(MIN_ANSWERED_SHARE * len(ids)) for axis, ids in q.axis_items.items()}
+
+
+def too_few_answered(q: Questionnaire, answers: Mapping[str, object]) -> dict[str, str]:
+    """Each scale with fewer than min_answered items answered, and how far short it is."""
+    short = {}
+    for axis, needed in min_answered(q).items():
+        ids = q.axis_items[axis]
+        given = sum(answers.get(i) is not CANT_SAY for i in ids)
+        if given < needed:
+            short[axis] = (f"{given} of its {len(ids)} statements answered ({len(ids) - given} can't say); "
+                           f"answer at least {needed} to rate {axis}")
+    return short
+
+
 def score_rating(q: Questionnaire, answers: Mapping[str, object]) -> RaterScores:
-    """Score one observer form. Bad answers raise AnswerError naming each item."""
+    """Score one observer form. Bad answers raise AnswerError naming each item; too many
+    "can't say" answers on a scale raise TooFewAnswered naming each such scale."""
     if q.kind != "observer" or not q.axis_items.get(VERSATILITY):
         raise ValueError(f"'{q.slug}' is not an observer form (kind '{q.kind}')")
     problems = check_answers(q, answers)
     if problems:
         raise AnswerError(problems)
+    short = too_few_answered(q, answers)
+    if short:
+        raise TooFewAnswered(short)
     scores = axis_scores(q, answers)
     return RaterScores(
         axes={axis: scores[axis] for axis in AXES},

@@ -69,6 +69,10 @@ class Scale:
     min: int
     max: int
     labels: tuple[Text, ...]
+    # The label of a "can't say" answer, on forms about someone else (observer forms): a
+    # rater who has not seen a behaviour says so rather than guess. None: every item needs
+    # a point on the scale.
+    cant_say: Text | None = None
 
     @property
     def values(self) -> range:
@@ -310,7 +314,7 @@ def load_questionnaire(path: str | Path) -> Questionnaire:
     if kind not in KINDS:
         r.problem("questionnaire", f"unknown kind '{shown(kind)}' (expected one of {', '.join(KINDS)})")
         kind = "self"
-    scale = _read_scale(r, data)
+    scale = _read_scale(r, data, kind)
     items = _read_items(r, data, kind)
     skills, styles, customers, tips, abilities, reliability = {}, {}, {}, {}, {}, {}
     if kind == "self":  # the style content every result page shows
@@ -412,8 +416,13 @@ def load_versions(directory: str | Path, current: Mapping[str, Questionnaire]) -
     return versions
 
 
-def _read_scale(r: Reader, data: dict) -> Scale:
+def _read_scale(r: Reader, data: dict, kind: str = "self") -> Scale:
     table = r.table(data, "scale", "scale")
+    cant_say = None
+    if "cant_say" in table:
+        cant_say = r.text(table["cant_say"], "scale: cant_say")
+        if kind != "observer":
+            r.problem("scale", f"'cant_say' is only for observer forms (this one is kind '{kind}')")
     low = r.integer(table, "min", "scale")
     high = r.integer(table, "max", "scale")
     if table and high <= low:
@@ -429,7 +438,7 @@ def _read_scale(r: Reader, data: dict) -> Scale:
         if not isinstance(value, list) or len(value) != count or not all(isinstance(v, str) and v.strip() for v in value):
             r.problem("scale", f"labels '{lang}' must list {count} non-empty labels, one per value from {low} to {high}")
             return Scale(low, high, ())
-    return Scale(low, high, tuple(Text(en=e, zh=z) for e, z in zip(labels["en"], labels["zh"])))
+    return Scale(low, high, tuple(Text(en=e, zh=z) for e, z in zip(labels["en"], labels["zh"])), cant_say)
 
 
 def _read_items(r: Reader, data: dict, kind: str = "self") -> tuple[Item, ...]:

@@ -572,6 +572,13 @@ class RaterLink(Body):
     rate_url: Url = Field(description="The page the rater opens; its last path segment is the rater token")
 
 
+# An observer form's answers: null is "can't say" (无法判断), never a guess.
+OBSERVER_ANSWERS = ("Every item id of the observer form -> a whole number on its scale, or null for "
+                    "\"can't say\" (the rater has not seen enough to judge). Each scale is scored over its "
+                    "answered items and needs at least the questionnaire's min_answered of them: fewer is a "
+                    "400 whose details name each such scale")
+
+
 class RatingIn(RequestBody):
     """One rater's answers to the observer form; the server scores them."""
 
@@ -579,7 +586,7 @@ class RatingIn(RequestBody):
                                         "role": "Invalid rater", "name": "Invalid rater"}
     NOUN: ClassVar[str] = "rating"
 
-    answers: dict[str, StrictInt] = Field(description="Every item id of the observer form -> a whole number on its scale")
+    answers: dict[str, StrictInt | None] = Field(description=OBSERVER_ANSWERS)
     lang: Lang = Field(DEFAULT_LANG, description="The language the rater answered in")
     role: Literal[LEAD_ROLES] | None = Field(None, description="Lead links only: the rater's role (default team_lead)")
     name: DisplayName | None = Field(None, description="Lead links only, optional: shown with the role")
@@ -591,7 +598,7 @@ class TrainerRatingIn(RequestBody):
     TITLES: ClassVar[dict[str, str]] = {"answers": "Invalid answers", "lang": "Invalid lang"}
     NOUN: ClassVar[str] = "rating"
 
-    answers: dict[str, StrictInt] = Field(description="Every item id of the observer form -> a whole number on its scale")
+    answers: dict[str, StrictInt | None] = Field(description=OBSERVER_ANSWERS)
     lang: Lang = Field(DEFAULT_LANG, description="The language the trainer answered in")
 
 
@@ -606,6 +613,10 @@ class RateQuestionnaire(Body):
     slug: StrictStr
     version: StrictInt
     scale: Scale
+    cant_say: Text | None = Field(description="The label of the \"can't say\" answer (send null for it); "
+                                              "null when every item needs a point on the scale")
+    min_answered: dict[Literal[ITEM_AXES], StrictInt] = Field(
+        description="Per scale, how many of its items must be answered (not \"can't say\")")
     items: list[RateItem]
 
 

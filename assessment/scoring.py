@@ -120,9 +120,11 @@ class Profile:
 
 
 def check_answers(q: Questionnaire, answers: Mapping[str, object]) -> dict[str, str]:
-    """Problems by item id: missing, unknown, or a value off the scale."""
+    """Problems by item id: missing, unknown, or a value off the scale. None is "can't say",
+    an answer only a scale with a cant_say label takes (observer forms)."""
     problems: dict[str, str] = {}
     lo, hi = q.scale.min, q.scale.max
+    cant_say = q.scale.cant_say is not None
     for item in q.items:
         if item.id not in answers:
             problems[item.id] = "missing answer"
@@ -130,8 +132,10 @@ def check_answers(q: Questionnaire, answers: Mapping[str, object]) -> dict[str, 
     for key, value in answers.items():
         if key not in known:
             problems[str(key)] = "unknown item"
+        elif value is None and cant_say:
+            continue
         elif isinstance(value, bool) or not isinstance(value, int):
-            problems[key] = f"must be a whole number from {lo} to {hi}"
+            problems[key] = f"must be a whole number from {lo} to {hi}" + (" or null (can't say)" if cant_say else "")
         elif not lo <= value <= hi:
             problems[key] = f"{value} is outside the scale {lo} to {hi}"
     return problems
@@ -141,19 +145,23 @@ def keyed_value(q: Questionnaire, item_id: str, answer: float) -> float:
     return q.scale.min + q.scale.max - answer if item_id in q.reverse_keyed else answer
 
 
-def _keyed(q: Questionnaire, answers: Mapping[str, float], axis: str, shift: float = 0) -> list[float]:
-    """An axis' keyed answers, each answer moved by shift first (see spread_within_axes)."""
+def _keyed(q: Questionnaire, answers: Mapping[str, float | None], axis: str, shift: float = 0) -> list[float]:
+    """An axis' keyed answers, each answer moved by shift first (see spread_within_axes);
+    a "can't say" (None) has no keyed value and is left out."""
     flip = q.scale.min + q.scale.max
-    return [flip - (answers[i] + shift) if reverse else answers[i] + shift for i, reverse in q.axis_keying[axis]]
+    return [flip - (answers[i] + shift) if reverse else answers[i] + shift
+            for i, reverse in q.axis_keying[axis] if answers[i] is not None]
 
 
-def axis_scores(q: Questionnaire, answers: Mapping[str, int]) -> dict[str, float]:
+def axis_scores(q: Questionnaire, answers: Mapping[str, int | None]) -> dict[str, float]:
     """Each axis of the questionnaire (versatility too, on an observer form): the mean
-    keyed answer stretched to 0-100."""
+    keyed answer stretched to 0-100, over the answered items (None is "can't say")."""
     span = q.scale.max - q.scale.min
     scores = {}
     for axis in q.axis_keying:
         values = _keyed(q, answers, axis)
+        if not values:
+            raise AnswerError({axis: "no statement of this scale is answered"})
         scores[axis] = round((sum(values) / len(values) - q.scale.min) / span * 100, 1)
     return scores
 

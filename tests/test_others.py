@@ -23,6 +23,8 @@ from assessment.others import (
     gap_words,
     load_coaching,
     others_view,
+    TooFewAnswered,
+    min_answered,
     score_rating,
     team_others,
     versatility_band,
@@ -55,8 +57,10 @@ def content():
 def test_observer_form_is_found_by_the_app_loader():
     q = load_all(QUESTIONNAIRES)["communication-style-observer"]
     assert q.kind == "observer"
-    assert q.version == 1
-    assert [label.zh for label in q.scale.labels] == ["完全不符合", "不太符合", "一般", "比较符合", "完全符合"]
+    assert q.version == 2
+    assert [label.zh for label in q.scale.labels] == ["完全不符合", "不太符合", "有些符合", "比较符合", "完全符合"]
+    assert q.scale.labels[2].en == "Somewhat like them"
+    assert (q.scale.cant_say.en, q.scale.cant_say.zh) == ("Can't say", "无法判断")
     assert q.scale.labels[0].en == "Not like them at all"
     assert q.scale.labels[-1].en == "Very like them"
 
@@ -168,6 +172,81 @@ def test_only_an_observer_form_scores_a_rating():
     self_form = load_all(QUESTIONNAIRES)["communication-style"]
     with pytest.raises(ValueError):
         score_rating(self_form, {i.id: 3 for i in self_form.items})
+
+
+# --- can't say -------------------------------------------------------------------------
+
+
+def _cant_say_on(q, scale: str, count: int, answers: dict) -> dict:
+    """The first `count` items of a scale answered "can't say" (None)."""
+    ids = [i.id for i in q.items if i.axis == scale][:count]
+    return {**answers, **{i: None for i in ids}}
+
+
+def test_every_scale_needs_half_its_items_answered(q):
+    assert min_answered(q) == {"assertiveness": 4, "responsiveness": 4, "versatility": 4}
+
+
+def test_cant_say_answers_are_left_out_of_the_mean(q):
+    answers = _answers(q, plus=4, minus=2)  # keyed 4 everywhere: 75 on every scale
+    for item in q.items:
+        if item.axis == "responsiveness":
+            answers[item.id] = 5 if item.keyed == "plus" else 1  # keyed 5: 100
+    # Can't say on four responsiveness items: the other four still give 100, not a mean with gaps as 3s.
+    scores = score_rating(q, _cant_say_on(q, "responsiveness", 4, answers))
+    assert scores.axes == {"assertiveness": 75.0, "responsiveness": 100.0} and scores.versatility == 75.0
+    # One answered item moves the mean of the answered ones: on versatility, 5 answered of 8.
+    mixed = _cant_say_on(q, VERSATILITY, 3, answers)
+    last = [i for i in q.items if i.axis == VERSATILITY][-1]
+    mixed[last.id] = 5 if last.keyed == "minus" else 1  # keyed 1: (4 * 4 + 1) / 5 = 3.4 -> 60
+    assert score_rating(q, mixed).versatility == 60.0
+
+
+@pytest.mark.parametrize("scale", SCALES)
+def test_a_scale_with_fewer_than_half_answered_is_refused_by_name(q, scale):
+    answers = _answers(q, plus=4, minus=2)
+    assert score_rating(q, _cant_say_on(q, scale, 4, answers))  # 4 of 8 answered: enough
+    with pytest.raises(TooFewAnswered) as caught:
+        score_rating(q, _cant_say_on(q, scale, 5, answers))  # 3 of 8: too few
+    assert set(caught.value.details) == {scale}
+    assert caught.value.details[scale] == f"3 of its 8 statements answered (5 can't say); answer at least 4 to rate {scale}"
+    assert isinstance(caught.value, AnswerError)
+
+
+def test_every_scale_short_of_answers_is_named_at_once(q):
+    answers = {i.id: None for i in q.items}
+    with pytest.raises(TooFewAnswered) as caught:
+        score_rating(q, answers)
+    assert set(caught.value.details) == set(SCALES)
+
+
+def test_cant_say_is_an_answer_only_where_the_form_offers_it(q):
+    self_form = load_all(QUESTIONNAIRES)["communication-style"]
+    assert self_form.scale.cant_say is None
+    from assessment.scoring import check_answers
+    answers = {i.id: 3 for i in self_form.items} | {"a01": None}
+    assert check_answers(self_form, answers) == {"a01": "must be a whole number from 1 to 5"}
+    assert check_answers(q, {i.id: None for i in q.items}) == {}
+    bad = check_answers(q, {**{i.id: 3 for i in q.items}, "a01": "x"})
+    assert bad == {"a01": "must be a whole number from 1 to 5 or null (can't say)"}
+
+
+def test_only_an_observer_form_may_offer_cant_say(tmp_path):
+    data = tomllib.loads((QUESTIONNAIRES / "communication-style.toml").read_text(encoding="utf-8"))
+    data["scale"]["cant_say"] = {"en": "Can't say", "zh": "无法判断"}
+    path = tmp_path / "self.toml"
+    from helpers import dump_toml
+    path.write_text(dump_toml(data), encoding="utf-8")
+    with pytest.raises(QuestionnaireError) as caught:
+        load_questionnaire(path)
+    assert "self.toml: scale: 'cant_say' is only for observer forms (this one is kind 'self')" in str(caught.value)
+    observer = tomllib.loads(OBSERVER_FILE.read_text(encoding="utf-8"))
+    observer["scale"]["cant_say"] = {"en": "Can't say"}
+    path = tmp_path / "observer.toml"
+    path.write_text(dump_toml(observer), encoding="utf-8")
+    with pytest.raises(QuestionnaireError) as caught:
+        load_questionnaire(path)
+    assert "observer.toml: scale: cant_say: missing translation 'zh'" in str(caught.value)
 
 
 # --- the others' view ------------------------------------------------------------------

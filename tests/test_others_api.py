@@ -302,3 +302,96 @@ def test_no_endpoint_shows_a_single_peer(client, world, observer):
     # self 75 / 25, the gap -25 / +25: a 100 or a 0 could only be one peer's own score.
     for body in bodies:
         assert "100.0" not in body and ":0.0" not in body, body
+
+
+# --- can't say: null in the API ------------------------------------------------------------
+
+
+def cant_say(q, answers: dict, scale: str, count: int) -> dict:
+    """The first `count` items of a scale answered null ("can't say")."""
+    ids = [i.id for i in q.items if i.axis == scale][:count]
+    return {**answers, **{i: None for i in ids}}
+
+
+def test_the_form_offers_cant_say_and_says_how_many_answers_a_scale_needs(client, world, observer):
+    link = make_link(client, world["ann"]["token"])
+    form = client.get(f"/api/v1/rate/{link}").get_json()["questionnaire"]
+    assert form["version"] == 2
+    assert form["cant_say"] == {"en": "Can't say", "zh": "无法判断"}
+    assert form["min_answered"] == {"assertiveness": 4, "responsiveness": 4, "versatility": 4}
+
+
+def test_null_is_cant_say_and_the_scores_use_the_answered_items(client, world, observer):
+    """Documented: the served OpenAPI document says answers may be null, and the 201 matches it."""
+    spec = client.get("/api/v1/openapi.json").get_json()
+    answers_schema = spec["components"]["schemas"]["RatingIn"]["properties"]["answers"]
+    assert {"type": "null"} in answers_schema["additionalProperties"]["anyOf"]
+    assert "null" in answers_schema["description"] and "can't say" in answers_schema["description"]
+
+    link = make_link(client, world["ann"]["token"])
+    answers = rating(observer, 5, 4, 3)  # 100 / 75 / 50
+    for scale in ("assertiveness", "responsiveness", "versatility"):
+        answers = cant_say(observer, answers, scale, 4)  # half of every scale: still enough
+    response = client.post(f"/api/v1/rate/{link}", json={"answers": answers, "lang": "zh"})
+    assert response.status_code == 201, response.get_json()
+    stored = rows(client.application, "SELECT answers, assertiveness, responsiveness, versatility "
+                                      "FROM rater_links WHERE token = ?", [link])[0]
+    assert (stored["assertiveness"], stored["responsiveness"], stored["versatility"]) == (100.0, 75.0, 50.0)
+    import json
+    assert sum(v is None for v in json.loads(stored["answers"]).values()) == 12  # kept as given
+
+
+@pytest.mark.parametrize("scale", ["assertiveness", "responsiveness", "versatility"])
+def test_a_scale_with_fewer_than_half_answered_is_a_400_naming_it(client, world, observer, scale):
+    link = make_link(client, world["ann"]["token"])
+    answers = cant_say(observer, rating(observer, 4, 4, 4), scale, 5)
+    response = client.post(f"/api/v1/rate/{link}", json={"answers": answers, "lang": "en"})
+    assert response.status_code == 400
+    body = response.get_json()
+    assert body["error"] == "Too many can't-say answers"
+    assert body["details"] == {scale: f"3 of its 8 statements answered (5 can't say); answer at least 4 to rate {scale}"}
+    assert rows(client.application, "SELECT answered_at FROM rater_links") == [{"answered_at": None}]
+    # The link still works: the same rater sends enough answers.
+    assert client.post(f"/api/v1/rate/{link}", json={"answers": cant_say(observer, rating(observer, 4, 4, 4), scale, 4),
+                                                       "lang": "en"}).status_code == 201
+
+
+def test_a_trainers_rating_takes_null_too_and_the_same_rule(client, world, observer):
+    url = f"/api/v1/agents/{world['ann']['agent_id']}/ratings"
+    auth = bearer(world["token_a"])
+    short = cant_say(observer, rating(observer, 3, 3, 3), "versatility", 8)
+    response = client.post(url, json={"answers": short}, headers=auth)
+    assert response.status_code == 400 and set(response.get_json()["details"]) == {"versatility"}
+    enough = cant_say(observer, rating(observer, 5, 1, 4), "versatility", 2)
+    assert client.post(url, json={"answers": enough, "lang": "en"}, headers=auth).status_code == 201
+    assert others(client, world["ann"]["token"])["leads"][0]["versatility"] == 75.0
+
+
+def test_null_is_the_only_way_to_say_cant_say(client, world, observer):
+    link = make_link(client, world["ann"]["token"])
+    answers = {**rating(observer, 4, 4, 4), "a01": "x", "a02": 0}
+    response = client.post(f"/api/v1/rate/{link}", json={"answers": answers})
+    assert response.status_code == 400
+    details = response.get_json()["details"]
+    assert set(details) == {"answers.a01", "answers.a02"}
+    assert details["answers.a02"] == "0 is outside the scale 1 to 5"
+
+
+def test_ratings_given_under_version_1_keep_counting_as_they_were(app, client, world, observer):
+    """Version 1 of the observer form is archived; its stored ratings keep their scores."""
+    assert app.extensions["questionnaire_versions"][(OBSERVER, 1)].scale.cant_say is None
+    token = world["ann"]["token"]
+    db = connect(app)
+    try:
+        for value in (100.0, 50.0):
+            link = storage.create_link(db, world["ann"], "peer")
+            storage.answer_link(db, link["token"], questionnaire=OBSERVER, version=1, lang="en",
+                                answers={"a01": 5}, scores={"assertiveness": value, "responsiveness": value,
+                                                            "versatility": value})
+    finally:
+        db.close()
+    assert client.post(f"/api/v1/rate/{make_link(client, token)}",
+                       json={"answers": rating(observer, 1, 1, 1)}).status_code == 201  # version 2: 0 / 0 / 0
+    view = others(client, token)
+    assert view["others"]["n"] == 3
+    assert view["others"]["axes"] == {"assertiveness": 50.0, "responsiveness": 50.0}  # (100 + 50 + 0) / 3

@@ -14,7 +14,7 @@ from helpers import (
     add_result, count, csrf_token, make_team, make_trainer, page_text, rows,
     signed_in_client,
 )
-from conftest import checked_answers
+from conftest import checked_answers, form_state
 from test_others_api import rating
 
 OBSERVER = "communication-style-observer"
@@ -239,3 +239,89 @@ def test_the_member_page_of_another_trainer_shows_nothing_of_the_ratings(app, cl
 @pytest.mark.parametrize("value, shown", [(3.4, "+3"), (-3.6, "-4"), (0.3, "0"), (-0.4, "0"), (0, "0")])
 def test_gaps_show_as_whole_signed_points_and_none_as_0(app, value, shown):
     assert app.jinja_env.filters["signed"](value) == shown
+
+
+# --- can't say on the paged form ----------------------------------------------------------
+
+
+def _with_cant_say(observer, answers: dict, scale: str, count: int) -> dict:
+    """Form values: the first `count` items of the scale answered "x" (can't say)."""
+    ids = [i.id for i in observer.items if i.axis == scale][:count]
+    return {k: ("x" if k in ids else str(v)) for k, v in answers.items()}
+
+
+@pytest.mark.parametrize("lang, label", [("en", "Can't say"), ("zh", "无法判断")])
+def test_every_statement_offers_cant_say_as_a_labelled_radio(app, client, world, observer, lang, label):
+    link = make_link(client, world["ann"]["token"])
+    html = page_text(app.test_client().get(f"/rate/{link}/1?lang={lang}"))
+    for item in observer.pages[0]:
+        radio = re.search(rf'<label class="likert-option cant-say">\s*<input[^>]*name="{item.id}"[^>]*value="x"[^>]*>'
+                          rf'\s*<span class="likert-label">([^<]+)</span>', html)
+        assert radio and radio.group(1).replace("&#39;", "'") == label, item.id
+        assert 'type="radio"' in radio.group(0)
+    # The self questionnaire offers no such answer.
+    assert "cant-say" not in page_text(client.get("/q/communication-style/1"))
+
+
+def test_cant_say_is_kept_across_pages_and_scored_over_the_answered(app, client, world, observer):
+    link = make_link(client, world["ann"]["token"])
+    rater = app.test_client()
+    page_text(rater.get(f"/rate/{link}"))
+    form = _with_cant_say(observer, rating(observer, 4, 2, 5), "versatility", 4)
+    first = {item.id: form[item.id] for item in observer.pages[0]}
+    html = page_text(rater.get(f"/rate/{link}/1"))
+    assert rater.post(f"/rate/{link}/1", data={**first, "csrf_token": csrf_token(html)}).status_code == 302
+    # Back on page 1: a can't-say is still checked, as every other answer.
+    back = page_text(rater.get(f"/rate/{link}/1"))
+    checked = set(re.findall(r'<input[^>]*checked[^>]*>', back))
+    for item in observer.pages[0]:
+        assert any(f'name="{item.id}"' in tag and f'value="{first[item.id]}"' in tag for tag in checked), item.id
+    done = rate_through_pages(rater, observer, link, form)
+    assert done.headers["Location"].endswith("/rate/done")
+    stored = rows(app, "SELECT assertiveness, responsiveness, versatility FROM rater_links WHERE token = ?", [link])
+    assert stored == [{"assertiveness": 75.0, "responsiveness": 25.0, "versatility": 100.0}]
+
+
+@pytest.mark.parametrize("lang, heading, line", [
+    ("en", "Too many statements answered “Can't say”", "Versatility: 3 of 8 answered, at least 4 needed."),
+    ("zh", "选“无法判断”的描述太多了", "灵活度：8条中答了3条，至少需要4条。"),
+])
+def test_too_many_cant_say_on_a_scale_is_refused_naming_it_and_keeps_every_answer(
+        app, client, world, observer, lang, heading, line):
+    link = make_link(client, world["ann"]["token"])
+    rater = app.test_client()
+    page_text(rater.get(f"/rate/{link}?lang={lang}"))
+    form = _with_cant_say(observer, rating(observer, 4, 2, 5), "versatility", 5)
+    pages = observer.pages
+    for number, items in enumerate(pages[:-1], start=1):
+        html = page_text(rater.get(f"/rate/{link}/{number}"))
+        data = {item.id: form[item.id] for item in items}
+        assert rater.post(f"/rate/{link}/{number}", data={**data, "csrf_token": csrf_token(html)}).status_code == 302
+    last = len(pages)
+    html = page_text(rater.get(f"/rate/{link}/{last}"))
+    data = {item.id: form[item.id] for item in pages[-1]}
+    refused = rater.post(f"/rate/{link}/{last}", data={**data, "csrf_token": csrf_token(html)})
+    assert refused.status_code == 400
+    text = page_text(refused).replace("&#39;", "'")
+    assert heading in text and line in text
+    # Each can't-say statement of the scale is linked, on its page.
+    for item in observer.items:
+        if item.axis == "versatility" and form[item.id] == "x":
+            page = next(n for n, items in enumerate(pages, start=1) if item in items)
+            assert f'href="/rate/{link}/{page}#item-{item.id}"' in text
+    assert rows(app, "SELECT answered_at FROM rater_links") == [{"answered_at": None}]
+    # Every answer given is kept: the pages show them, and changing one can't-say sends the rating.
+    for number, items in enumerate(pages, start=1):  # can't-say ("x") answers too
+        shown = form_state(page_text(rater.get(f"/rate/{link}/{number}"))).checked
+        assert shown == {item.id: form[item.id] for item in items}, number
+    first_x = next(i for i in observer.items if i.axis == "versatility" and form[i.id] == "x")
+    page = next(n for n, items in enumerate(pages, start=1) if first_x in items)
+    html = page_text(rater.get(f"/rate/{link}/{page}"))
+    data = {item.id: form[item.id] for item in pages[page - 1]} | {first_x.id: "5" if first_x.keyed == "plus" else "1"}
+    rater.post(f"/rate/{link}/{page}", data={**data, "csrf_token": csrf_token(html)})
+    for number in range(page + 1, last + 1):
+        html = page_text(rater.get(f"/rate/{link}/{number}"))
+        data = {item.id: form[item.id] for item in pages[number - 1]}
+        response = rater.post(f"/rate/{link}/{number}", data={**data, "csrf_token": csrf_token(html)})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/rate/done")
+    assert rows(app, "SELECT versatility FROM rater_links") == [{"versatility": 100.0}]

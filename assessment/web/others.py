@@ -22,6 +22,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from .. import charts, others, storage
 from ..forms import NAME_MAX, _printable, _strip, kept_answers, page_form
 from ..i18n import current_lang
+from ..others import TooFewAnswered
 from ..scoring import AnswerError
 from .common import agent_or_404, chart_labels, default_questionnaire, draft, get_db, save_draft, team_or_404
 from .others_common import about_name, coaching, observer_form, score, team_view, view_of_response
@@ -206,6 +207,7 @@ def _paged(key: str, page: int, about: str, relation: str, url_of, finish):
     draft = _draft(key)
     answers = {k: v for k, v in draft.get("answers", {}).items() if k in q.item_ids}
     form = page_form(items, q.scale, current_lang(), data=answers)
+    short = []
     if request.method == "POST":
         valid = form.validate()
         if not form.csrf_token.errors:
@@ -223,13 +225,34 @@ def _paged(key: str, page: int, about: str, relation: str, url_of, finish):
                     return redirect(url_of(number))
             try:
                 return finish(answers, draft)
+            except TooFewAnswered as exc:  # the page says which scales, and every answer stays
+                short = _short_scales(q, answers, exc.details, url_of)
             except AnswerError:  # a questionnaire update since the draft began
                 abort(400)
     missing = [item for item in items if form[item.id].errors]
     return render_template(
         "others/rate.html", q=q, form=form, items=items, page=page, pages=len(q.pages), answered=len(answers),
-        missing=missing, about=about, relation=relation, action=url_of(page),
+        missing=missing, about=about, relation=relation, action=url_of(page), short=short,
     ), 400 if request.method == "POST" else 200
+
+
+def _short_scales(q, answers: dict, details: dict[str, str], url_of) -> list[dict]:
+    """For the page: each scale with too many "can't say" answers, how many are answered,
+    and its "can't say" statements with a link to each (page and item)."""
+    names = {"assertiveness": _("Assertiveness"), "responsiveness": _("Responsiveness"),
+             "versatility": _("Versatility")}
+    needed = others.min_answered(q)
+    page_of = {item.id: n for n, page_items in enumerate(q.pages, start=1) for item in page_items}
+    short = []
+    for axis in details:
+        ids = q.axis_items[axis]
+        unanswered = [q.item(i) for i in ids if answers.get(i) is others.CANT_SAY]
+        short.append({
+            "name": names.get(axis, axis), "total": len(ids), "given": len(ids) - len(unanswered),
+            "needed": needed[axis],
+            "items": [{"item": item, "url": f"{url_of(page_of[item.id])}#item-{item.id}"} for item in unanswered],
+        })
+    return short
 
 
 @bp.get("/rate/done")

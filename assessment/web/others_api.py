@@ -13,6 +13,7 @@ from flask import Blueprint, url_for
 from flask_login import current_user, login_required
 
 from .. import schemas, storage
+from ..others import TooFewAnswered, min_answered
 from ..scoring import AnswerError, check_answers
 from .common import BadRequest, api_agent_or_404, api_team_or_404, get_db, json_body, send, validated
 from .others_common import about_name, observer_form, score, team_view, view_of_response
@@ -45,6 +46,8 @@ def _answer_problems(answers) -> dict[str, str]:
 def _scored(answers: dict[str, int]):
     try:
         return score(answers)
+    except TooFewAnswered as exc:  # details by scale: "versatility": "3 of its 8 statements answered ..."
+        raise BadRequest("Too many can't-say answers", dict(exc.details)) from None
     except AnswerError as exc:
         raise BadRequest("Invalid answers", _answer_details(exc.details)) from None
 
@@ -75,6 +78,8 @@ def rate_form(rater_token: str):
         "questionnaire": {
             "slug": q.slug, "version": q.version,
             "scale": {"min": q.scale.min, "max": q.scale.max, "labels": [label.as_dict() for label in q.scale.labels]},
+            "cant_say": None if q.scale.cant_say is None else q.scale.cant_say.as_dict(),
+            "min_answered": min_answered(q),
             "items": [{"id": i.id, "text": i.text.as_dict(), "axis": i.axis, "keyed": i.keyed} for i in q.items],
         },
     })
