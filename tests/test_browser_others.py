@@ -5,6 +5,8 @@ versatility at three; the trainer sees the same on the member's page."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from assessment.questionnaire import load_all
@@ -88,3 +90,80 @@ def test_invite_rate_and_see_how_others_see_you(app, live_server, page, browser,
     member = desk.inner_text("#others")
     assert three in member and gap_text in member
     desk.context.close()
+
+
+@pytest.mark.parametrize("lang, cant_say, refused, scale_line", [
+    ("en", "Can't say", "Too many statements answered “Can't say”", "Responsiveness: 3 of 8 answered, at least 4 needed."),
+    ("zh", "无法判断", "选“无法判断”的描述太多了", "情感表露：8条中答了3条，至少需要4条。"),
+])
+def test_a_colleague_answers_cant_say_on_a_390_px_phone(app, live_server, browser, questionnaire, lang, cant_say,
+                                                       refused, scale_line):
+    """Can't say is a real, labelled radio on every statement; it survives going back a page; too
+    many on one scale are refused naming the scale, with every answer kept; then the rating goes."""
+    from assessment import storage
+    from helpers import connect, rows
+
+    observer = load_all(QUESTIONNAIRES)["communication-style-observer"]
+    trainer = make_trainer(app, "trainer-a")
+    team = make_team(app, trainer, "Team A")
+    ann = add_result(app, questionnaire, team["id"], "Ann 安", 2, 4)
+    db = connect(app)
+    try:
+        link = storage.create_link(db, ann, "peer")["token"]
+    finally:
+        db.close()
+    resp = [i.id for i in observer.items if i.axis == "responsiveness"]
+    unsure = set(resp[:5])  # 3 of 8 responsiveness statements answered: too few
+
+    phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    errors = []
+    phone.on("pageerror", lambda exc: errors.append(str(exc)))
+    phone.goto(f"{live_server.url}/rate/{link}?lang={lang}")
+    phone.click("button.primary")
+    shot = 0
+    while "/rate/done" not in phone.url:
+        for fieldset in phone.query_selector_all("fieldset.item"):
+            item_id = fieldset.get_attribute("id").removeprefix("item-")
+            # Every statement offers can't say, as a radio its label names.
+            radio = phone.get_by_role("group", name=re.compile(re.escape(observer.item(item_id).text.get(lang)))) \
+                .get_by_role("radio", name=cant_say)
+            assert radio.count() == 1
+            if item_id in unsure:
+                radio.check()
+            else:
+                item = observer.item(item_id)
+                phone.check(f"input[name='{item_id}'][value='{4 if item.keyed == 'plus' else 2}']")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        if shot == 0:
+            phone.screenshot(path=f"/tmp/observer-cant-say-{lang}.png", full_page=True)
+            # Back from page 2 keeps page 1's can't-say answers checked.
+            phone.click("button.primary")
+            phone.click("button[name=back]")
+            for item_id in unsure & {i.id for i in observer.pages[0]}:
+                assert phone.is_checked(f"input[name='{item_id}'][value='x']")
+        shot += 1
+        phone.click("button.primary")
+        phone.wait_for_load_state()
+        if phone.locator("#too-few").count():
+            break
+    # Refused: the scale is named, the can't-say statements linked; nothing stored.
+    summary = phone.inner_text("#too-few")
+    assert refused in summary and scale_line in summary
+    assert phone.locator("#too-few a").count() == 5
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.screenshot(path=f"/tmp/observer-too-few-{lang}.png", full_page=True)
+    assert rows(app, "SELECT answered_at FROM rater_links") == [{"answered_at": None}]
+    # Follow the first link, answer that statement after all, and send from the last page.
+    phone.locator("#too-few a").first.click()
+    phone.wait_for_load_state()
+    first = resp[0]
+    item = observer.item(first)
+    phone.check(f"input[name='{first}'][value='{4 if item.keyed == 'plus' else 2}']")
+    while "/rate/done" not in phone.url:
+        phone.click("button.primary")
+        phone.wait_for_load_state()
+    stored = rows(app, "SELECT answers, responsiveness FROM rater_links WHERE token = ?", [link])[0]
+    assert stored["responsiveness"] == 75.0  # the 4 answered, keyed 4
+    assert stored["answers"].count("null") == 4
+    assert errors == []
+    phone.context.close()
