@@ -115,7 +115,7 @@ def _pinned(team_id):
             case.path_parameters["team_id"] = team_id
         if "team" in (case.query or {}):
             case.query["team"] = team_id
-        if case.operation.path.endswith("/ability-ratings") and "agent_id" in (case.path_parameters or {}):
+        if case.operation.path.endswith(("/ability-ratings", "/ratings")) and "agent_id" in (case.path_parameters or {}):
             case.path_parameters["agent_id"] = 1  # the team's first member (the database is new)
     return pin
 
@@ -203,9 +203,9 @@ SIGNED_IN = {
     ("/api/v1/teams/{team_id}/responses", "GET"): {200},
     ("/api/v1/teams/{team_id}/others", "GET"): {200},
     ("/api/v1/teams/{team_id}/practice", "GET"): {200},
-    # a generated id names no member of hers (404), or one of her three members, whose generated
-    # answers never name exactly the observer form's items (400)
-    ("/api/v1/agents/{agent_id}/ratings", "POST"): {400, 404},
+    # The member pinned to one of the team's: generated answers never name exactly the observer
+    # form's items (400).
+    ("/api/v1/agents/{agent_id}/ratings", "POST"): {400},
     # The member pinned to one of the team's: generated item ids are never the scorecard's (400).
     ("/api/v1/agents/{agent_id}/ability-ratings", "POST"): {400},
     ("/api/v1/teams/{team_id}/abilities", "GET"): {200, 400},
