@@ -293,8 +293,10 @@ def test_rescore_recomputes_stored_profiles_in_one_go(app, questionnaire, traine
 
 
 def _archived(app, version: int):
-    current = app.extensions["questionnaires"]["communication-style"]
-    return load_versions(QUESTIONNAIRES, {current.slug: current})[("communication-style", version)]
+    """An earlier version as the app loaded it from questionnaires/archive."""
+    versions = load_versions(QUESTIONNAIRES, app.extensions["questionnaires"])
+    assert versions == app.extensions["questionnaire_versions"]
+    return versions[("communication-style", version)]
 
 
 def _driver_sheet(q) -> dict[str, int]:
