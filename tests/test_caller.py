@@ -587,7 +587,7 @@ MOOD_CALM_LINE = 'line = { en = "Thank you, that\'s clear. Let me look into it n
      "cues.toml: adjust 'amiable.driver': no adjustment for this agent style and customer type"),
     (CUES_FILE, "zh = \"明白，我先说结论，再告诉您要多久。\"", "zh = \"明白，我先说结论，把您这个问题的处理方案和需要多长时间都讲清楚。\"",
      "cues.toml: type 'driver': opening: 'zh' is 32 characters (at most 30 to say on a call)"),
-    (PHRASES_FILE, "您生气是很正常的。", "您生气是很正常的，但是规定如此。",
+    (PHRASES_FILE, "换谁心里都不好受。", "换谁心里都不好受，但是规定如此。",
      "phrases.toml: empathy 'ack-upset': say: an empathy line must not contain '但'/'but'"),
     (PHRASES_FILE, 'technique = "paraphrase"', 'technique = "mirroring"',
      "phrases.toml: empathy 'back-storm': unknown technique 'mirroring'"),
