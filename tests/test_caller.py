@@ -68,9 +68,9 @@ def test_real_content_loads_with_the_sizes_the_issue_asks_for(content):
     assert len(content.empathy) >= 20
     assert len({e.technique for e in content.empathy}) >= 4
     assert len(content.replacements) >= 15
-    assert len(content.scenarios) >= 24
+    assert len(content.scenarios) >= 32
     per_type = Counter(s.customer_type for s in content.scenarios)
-    assert all(per_type[style] >= 6 for style in STYLES)
+    assert all(per_type[style] >= 8 for style in STYLES)
     assert set(s.topic for s in content.scenarios) == set(TOPICS)
     assert len(content.adjustments) == 16
 
@@ -636,8 +636,8 @@ def test_counts_under_the_minimums_are_refused(tmp_path):
     kept = [e for e in entries if 'customer_type = "amiable"' not in e]
     (tmp_path / SCENARIOS_FILE).write_text(head + "".join("[[scenarios]]\n" + e for e in kept), encoding="utf-8")
     problems = problems_of(tmp_path)
-    assert "scenarios.toml: scenarios: 18 scenarios (at least 24 needed)" in problems
-    assert "scenarios.toml: scenarios: 0 scenarios with customer_type 'amiable' (at least 6 needed)" in problems
+    assert "scenarios.toml: scenarios: 24 scenarios (at least 32 needed)" in problems
+    assert "scenarios.toml: scenarios: 0 scenarios with customer_type 'amiable' (at least 8 needed)" in problems
 
 
 def test_every_file_is_checked_before_failing(tmp_path):
