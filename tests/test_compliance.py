@@ -30,17 +30,8 @@ FIXED_ON_INSTRUMENTS = {
     "communication-style.toml: tips.analytical.analytical: say[2]",
 }
 
-# Scorecard version 1 anchors rewritten in version 2 (this branch, next commit).
-SCORECARD_V2 = {
-    "service-abilities.toml: sol2: anchor 5",
-    "service-abilities.toml: det2: anchor 5",
-}
-
-
 def _param(line):
     marks = ()
-    if str(line) in SCORECARD_V2:
-        marks = pytest.mark.xfail(strict=True, reason="rewritten in scorecard version 2")
     if str(line) in FIXED_ON_INSTRUMENTS:
         marks = pytest.mark.xfail(strict=True, reason="rewritten on branch instruments")
     return pytest.param(line, id=str(line), marks=marks)
