@@ -102,6 +102,9 @@ CASES = [
     ("Let me confirm the last four digits of your card number.", "我核对一下卡号后四位。", set()),
     ("I'll transfer you and stay on the line until they answer.", "我帮您转接，一直在线陪您等。", {"stay-through-transfer"}),
     ("I'll transfer you and brief my colleague first.", "我帮您转接，先把情况跟同事说清楚。", set()),
+    ("I've updated the address on your other account as well.", "您另一个账户的地址我也一起改好了。",
+     {"unasked-change"}),
+    ("Shall I update the address on your other account as well?", "另一个账户的地址要不要一起改？", set()),
 ]
 
 
