@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .model import LANGS
-from .questionnaire import ITEM_ID_RE, QuestionnaireError, Reader, Text, at_most, read_toml, shown
+from .caller.content import CallerReader
+from .questionnaire import QuestionnaireError, Text, at_most, read_toml, shown
 
 COMPLIANCE_FILE = "compliance.toml"
 BANNED_RULE = "banned"  # the id every banned-phrase finding carries, with the entry's id
@@ -134,7 +135,7 @@ def _check_rule(rule: Rule, text: str, lang: str) -> Finding | None:
 # --- loading --------------------------------------------------------------------
 
 
-def _wording(r: Reader, data: Any, where: str, required: bool = True) -> Wording | None:
+def _wording(r: CallerReader, data: Any, where: str, required: bool = True) -> Wording | None:
     if data is None and not required:
         return None
     if not isinstance(data, dict):
@@ -157,22 +158,13 @@ def _wording(r: Reader, data: Any, where: str, required: bool = True) -> Wording
 RULE_KEYS = {"id", "reason", "said", "with", "except", "requires"}
 
 
-def _read_rules(r: Reader, data: dict) -> list[Rule]:
-    raw = data.get("rules")
-    if not isinstance(raw, list):
-        r.problem("rules", "missing [[rules]]" if raw is None else "'rules' must be a list of tables ([[rules]])")
-        return []
-    rules, seen = [], set()
-    for n, entry in enumerate(raw, start=1):
-        rule_id = entry.get("id") if isinstance(entry, dict) else None
-        where = f"rule '{shown(rule_id)}'" if isinstance(rule_id, str) else f"rule #{n}"
-        if not isinstance(entry, dict) or not isinstance(rule_id, str) or not ITEM_ID_RE.match(rule_id):
-            r.problem(where, "missing or malformed 'id' (letters, digits, - and _; at most 32)")
+def _read_rules(r: CallerReader, data: dict) -> list[Rule]:
+    rules = []
+    for where, entry in r.entries(data, "rules", "rule"):
+        rule_id = entry["id"]
+        if rule_id == BANNED_RULE:
+            r.problem(where, f"the id '{BANNED_RULE}' is kept for banned phrases")
             continue
-        if rule_id in seen or rule_id == BANNED_RULE:
-            r.problem(where, "duplicate id" if rule_id in seen else f"the id '{BANNED_RULE}' is kept for banned phrases")
-            continue
-        seen.add(rule_id)
         for key in sorted(set(entry) - RULE_KEYS):
             r.problem(where, f"unknown key '{shown(key)}' (expected {', '.join(sorted(RULE_KEYS))})")
         reason = r.text(entry.get("reason"), f"{where}: reason")
@@ -197,28 +189,16 @@ def _read_rules(r: Reader, data: dict) -> list[Rule]:
 
 
 BANNED_REASON = Text(
-    en="A banned service phrase (服务忌语): QC marks any one of them down.",
+    en="A banned service phrase: QC marks any one of them down.",
     zh="服务忌语：质检听到任何一句都会扣分。",
 )
 
 
-def _read_banned(r: Reader, data: dict) -> list[Rule]:
+def _read_banned(r: CallerReader, data: dict) -> list[Rule]:
     """Each entry of banned.toml as a rule: its wordings banned, its standard wording shown."""
-    raw = data.get("banned")
-    if not isinstance(raw, list):
-        r.problem("banned", "missing [[banned]]" if raw is None else "'banned' must be a list of tables ([[banned]])")
-        return []
-    rules, seen = [], set()
-    for n, entry in enumerate(raw, start=1):
-        entry_id = entry.get("id") if isinstance(entry, dict) else None
-        where = f"banned '{shown(entry_id)}'" if isinstance(entry_id, str) else f"banned #{n}"
-        if not isinstance(entry, dict) or not isinstance(entry_id, str) or not ITEM_ID_RE.match(entry_id):
-            r.problem(where, "missing or malformed 'id' (letters, digits, - and _; at most 32)")
-            continue
-        if entry_id in seen:
-            r.problem(where, "duplicate id")
-            continue
-        seen.add(entry_id)
+    rules = []
+    for where, entry in r.entries(data, "banned", "banned"):
+        entry_id = entry["id"]
         said = _wording(r, entry.get("said"), f"{where}: said")
         instead = r.text(entry.get("instead"), f"{where}: instead")
         if said is not None:
@@ -230,7 +210,7 @@ def load_compliance(path: str | Path) -> Compliance:
     """compliance.toml and the banned-phrase list it names; every problem in both is reported."""
     path = Path(path)
     data = read_toml(path)
-    r = Reader(path.name)
+    r = CallerReader(path.name)
     rules = _read_rules(r, data)
     problems = at_most(r.problems, r.source)
     banned_name = data.get("banned")
@@ -242,7 +222,7 @@ def load_compliance(path: str | Path) -> Compliance:
         except QuestionnaireError as exc:
             problems.extend(exc.problems)
         else:
-            rb = Reader(banned_name)
+            rb = CallerReader(banned_name)
             rules = _read_banned(rb, banned_data) + rules
             problems.extend(at_most(rb.problems, rb.source))
     if problems:

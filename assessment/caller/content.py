@@ -204,7 +204,7 @@ class CallerContent:
 # --- loading --------------------------------------------------------------------
 
 
-class _CallerReader(Reader):
+class CallerReader(Reader):
     """The questionnaire's reader, plus ids, line lengths and the QC rules for what is said."""
 
     def __init__(self, source: str):
@@ -323,7 +323,7 @@ def load_caller_content(directory: str | Path) -> CallerContent:
     problems: list[str] = []
     raw = {name: _read_toml(directory / name, problems) for name in (CUES_FILE, PHRASES_FILE, SCENARIOS_FILE)}
 
-    r_cues, r_phrases, r_scen = (_CallerReader(name) for name in (CUES_FILE, PHRASES_FILE, SCENARIOS_FILE))
+    r_cues, r_phrases, r_scen = (CallerReader(name) for name in (CUES_FILE, PHRASES_FILE, SCENARIOS_FILE))
     cues, moods, types, adjustments = (), (), {}, {}
     if raw[CUES_FILE] is not None:
         cues, moods, types, adjustments = _read_cues_file(r_cues, raw[CUES_FILE])
@@ -353,7 +353,7 @@ def load_caller_content(directory: str | Path) -> CallerContent:
     )
 
 
-def _read_cues_file(r: _CallerReader, data: dict):
+def _read_cues_file(r: CallerReader, data: dict):
     cues = []
     for where, entry in r.entries(data, "cues", "cue"):
         text = r.field(entry, "text", where)
@@ -433,13 +433,13 @@ def _read_cues_file(r: _CallerReader, data: dict):
     return tuple(cues), tuple(moods), types, adjustments
 
 
-def _unknown_styles(r: _CallerReader, table: dict, what: str) -> None:
+def _unknown_styles(r: CallerReader, table: dict, what: str) -> None:
     for key in table:
         if key not in STYLES:
             r.problem(f"{what} '{shown(key)}'", f"unknown style (expected one of {', '.join(STYLES)})")
 
 
-def _read_phrases_file(r: _CallerReader, data: dict):
+def _read_phrases_file(r: CallerReader, data: dict):
     table = r.table(data, "phrases", "phrases")
     _unknown_styles(r, table, "phrases")
     phrases = {}
@@ -496,7 +496,7 @@ def _read_phrases_file(r: _CallerReader, data: dict):
     return phrases, techniques, tuple(empathy), tuple(replacements)
 
 
-def _read_scenarios_file(r: _CallerReader, data: dict, mood_ids: set[str] | None) -> tuple[Scenario, ...]:
+def _read_scenarios_file(r: CallerReader, data: dict, mood_ids: set[str] | None) -> tuple[Scenario, ...]:
     scenarios = []
     for where, entry in r.entries(data, "scenarios", "scenario"):
         topic = r.choice(entry, "topic", where, TOPICS, "topic")
@@ -553,7 +553,7 @@ def _read_scenarios_file(r: _CallerReader, data: dict, mood_ids: set[str] | None
     return tuple(scenarios)
 
 
-def _read_caller_lines(r: _CallerReader, data: Any, where: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _read_caller_lines(r: CallerReader, data: Any, where: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     if not isinstance(data, dict):
         r.problem(where, "missing caller lines (expected a table with 'en' and 'zh' lists)")
         return (), ()
