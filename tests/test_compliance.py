@@ -22,6 +22,7 @@ LINES = said_lines(ROOT, CONTENT) + instead_lines(COMPLIANCE)
 # pass, the test fails as XPASS, and this set must be emptied, so it cannot go stale.
 FIXED_ON_INSTRUMENTS = {
     "communication-style.toml: tips.driver.amiable: say[1]",
+    "communication-style.toml: tips.amiable.driver: say[0]",
     "communication-style.toml: tips.driver.analytical: say[2]",
     "communication-style.toml: tips.expressive.expressive: say[0]",
     "communication-style.toml: tips.expressive.expressive: instead",
@@ -90,6 +91,9 @@ CASES = [
     ("I promise it arrives tomorrow.", "我保证明天到。", {"promise-before-checking"}),
     ("I can't promise that yet; let me check.", "这个我不敢保证，先帮您查。", set()),
     ("In most cases, yes.", "一般情况下可以。", {"hedge"}),
+    ("This fee can't be waived.", "这笔费用免不了。", {"blunt-refusal"}),
+    ("This fee can't be waived this time; I can split it over three bills.", "这笔费用暂时无法减免，可以帮您分三期。", set()),
+    ("I'll send you my notes.", "我把处理记录发给您。", {"internal-notes"}),
     ("Great, I'll set it up now.", "好的，我这就给您开通。", {"consent-before-opening"}),
     ("It costs 10 yuan a month. Shall I set it up?", "月费10元，需要给您开通吗？", set()),
     ("It costs 10 yuan a month; I'll set it up now.", "月费10元，我这就给您开通。", {"consent-before-opening"}),
