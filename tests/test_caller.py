@@ -89,6 +89,33 @@ def test_practice_includes_scenarios_where_the_mood_misleads(content):
     assert ("analytical", "hurry") in pairs and ("amiable", "hurry") in pairs  # a hurry is not a Driver
 
 
+def test_every_key_is_argued_on_both_axes_from_the_callers_words(content):
+    """The type comes from pace, telling or asking, feelings or facts; never from the mood alone."""
+    for s in content.scenarios:
+        assert "果断性" in s.type_why.zh and "情感表露" in s.type_why.zh, s.id
+        assert "assertiveness" in s.type_why.en.lower() and "responsiveness" in s.type_why.en.lower(), s.id
+
+
+# The hard calls of real life the issue asks practice to include, each by id and key.
+HARD_CALLS = {
+    "outbound-not-interested": "driver", "outbound-soft-no": "amiable",  # outbound refusals
+    "complaint-nuisance-calls": "expressive",  # a nuisance-call complaint (骚扰电话投诉)
+    "billing-elderly": "amiable",  # an elderly caller
+    "billing-on-behalf": "analytical",  # a relative acting for someone (代办)
+    "delivery-shouting": "amiable", "fault-shouting": "analytical",  # shouting, yet not Drivers
+    "complaint-escalation": "driver",  # a 12315 / 工信部 threat
+    "fault-abusive": "expressive",  # an abusive caller
+}
+
+
+@pytest.mark.parametrize("scenario_id, key", HARD_CALLS.items())
+def test_practice_includes_the_hardest_calls(content, scenario_id, key):
+    scenario = content.scenario_by_id[scenario_id]
+    assert scenario.customer_type == key
+    if scenario_id.endswith("shouting") or scenario_id in ("complaint-escalation", "fault-abusive"):
+        assert scenario.mood == "upset"
+
+
 def test_every_scenario_has_one_best_reply_in_varying_positions(content):
     for s in content.scenarios:
         assert 3 <= len(s.replies) <= 4
