@@ -46,7 +46,7 @@ def all_ratings(q, value: int = 3) -> dict[str, int]:
 def test_scorecard_loads_as_a_rating_questionnaire(q):
     assert q.slug == "service-abilities" == abilities.SLUG
     assert q.kind == "rating"
-    assert q.version == 1
+    assert q.version == 2
     assert (q.scale.min, q.scale.max) == (1, 5)
     assert [label.zh for label in q.scale.labels] == ["很弱", "较弱", "达标", "良好", "出色"]
 
@@ -105,20 +105,20 @@ def test_no_text_is_duplicated(q):
 
 def test_ability_is_the_mean_of_its_behaviours_and_overall_the_mean_of_seven(q):
     ratings = all_ratings(q, 3)
-    ratings.update(lis1=5, lis2=4, lis3=4)  # listening: 13 / 3 = 4.333 -> 4.33
-    ratings.update(und1=2, und2=5)  # understanding: 7 / 2 = 3.5
-    ratings.update(sol1=1, sol2=1, sol3=2)  # problem solving: 4 / 3 = 1.333 -> 1.33
-    ratings.update(det1=5, det2=5, det3=5)  # attention to detail: 5
+    ratings.update(lis4=5, lis5=4, lis6=4)  # listening: 13 / 3 = 4.333 -> 4.33
+    ratings.update(und3=2, und4=5, und5=5)  # understanding: 12 / 3 = 4.0
+    ratings.update(sol4=1, sol5=1, sol6=2)  # problem solving: 4 / 3 = 1.333 -> 1.33
+    ratings.update(det4=5, det5=5, det6=5)  # attention to detail: 5
     # expression, emotional control and learning stay at 3.
     scores = score_abilities(q, ratings)
     assert scores.abilities == {
-        "listening": 4.33, "understanding": 3.5, "problem_solving": 1.33, "expression": 3.0,
+        "listening": 4.33, "understanding": 4.0, "problem_solving": 1.33, "expression": 3.0,
         "emotional_control": 3.0, "learning": 3.0, "attention_to_detail": 5.0,
     }
     assert list(scores.abilities) == list(ABILITIES)
-    # overall: (13/3 + 3.5 + 4/3 + 3 + 3 + 3 + 5) / 7 = (17/3 + 17.5) / 7 = 23.1667 / 7 = 3.3095
-    assert scores.overall == 3.31
-    assert scores.as_dict() == {"abilities": scores.abilities, "overall": 3.31}
+    # overall: (13/3 + 4 + 4/3 + 3 + 3 + 3 + 5) / 7 = (17/3 + 18) / 7 = 23.6667 / 7 = 3.381
+    assert scores.overall == 3.38
+    assert scores.as_dict() == {"abilities": scores.abilities, "overall": 3.38}
 
 
 def test_all_fives_and_all_ones(q):
@@ -129,10 +129,10 @@ def test_all_fives_and_all_ones(q):
 
 def test_score_refuses_ratings_with_problems(q):
     ratings = all_ratings(q)
-    del ratings["lis1"]
+    del ratings["lis4"]
     with pytest.raises(RatingError) as info:
         score_abilities(q, ratings)
-    assert info.value.details == {"lis1": "missing rating"}
+    assert info.value.details == {"lis4": "missing rating"}
 
 
 # --- checking ratings --------------------------------------------------------------------
@@ -152,15 +152,15 @@ def test_good_ratings_have_no_problems(q):
 ])
 def test_a_bad_value_is_named(q, value, message):
     ratings = all_ratings(q)
-    ratings["emo2"] = value
-    assert check_ratings(q, ratings) == {"emo2": message}
+    ratings["emo5"] = value
+    assert check_ratings(q, ratings) == {"emo5": message}
 
 
 def test_missing_and_unknown_items_are_named_together(q):
     ratings = all_ratings(q)
-    del ratings["det3"], ratings["und1"]
+    del ratings["det6"], ratings["und3"]
     ratings["xyz9"] = 3
-    assert check_ratings(q, ratings) == {"det3": "missing rating", "und1": "missing rating", "xyz9": "unknown item"}
+    assert check_ratings(q, ratings) == {"det6": "missing rating", "und3": "missing rating", "xyz9": "unknown item"}
 
 
 def test_ratings_must_be_an_object(q):
@@ -201,10 +201,10 @@ def test_the_month_turns_with_today():
 
 def test_validate_rating_names_every_problem_at_once(q):
     ratings = all_ratings(q)
-    ratings["lrn1"] = "4"
+    ratings["lrn4"] = "4"
     with pytest.raises(RatingError) as info:
         validate_rating(q, ratings, "2026-12", TODAY)
-    assert set(info.value.details) == {"lrn1", "period"}
+    assert set(info.value.details) == {"lrn4", "period"}
     assert "after the current month" in info.value.details["period"]
     month, scores = validate_rating(q, all_ratings(q, 4), "2026-10", TODAY)
     assert month == "2026-10" and scores.overall == 4.0

@@ -66,7 +66,7 @@ def rate(client, world, name, ratings, period, who="qc", **extra):
 def test_the_scorecard_has_anchors_for_1_3_5_in_both_languages(client):
     body = client.get("/api/v1/questionnaires/service-abilities").get_json()
     assert body["kind"] == "rating" and body["scale"]["min"] == 1 and body["scale"]["max"] == 5
-    assert len(body["items"]) == 20
+    assert len(body["items"]) == 23
     for item in body["items"]:
         assert item["ability"] in ABILITIES
         assert set(item["anchors"]) == {"1", "3", "5"}
@@ -83,7 +83,7 @@ def test_qc_rates_a_member_and_gets_the_scores(app, client, world):
     values = {"listening": 5, "understanding": 4, "problem_solving": 3, "expression": 2, "emotional_control": 1,
               "learning": 4, "attention_to_detail": 2}
     ratings = by_ability(values)
-    ratings["lis1"] = 2  # listening: (2 + 5 + 5) / 3 = 4.0
+    ratings["lis4"] = 2  # listening: (2 + 5 + 5) / 3 = 4.0
     response = rate(client, world, "甲", ratings, "2024-03", note="  listened to 5 calls  ")
     assert response.status_code == 201
     body = response.get_json()
@@ -95,18 +95,18 @@ def test_qc_rates_a_member_and_gets_the_scores(app, client, world):
 
 
 @pytest.mark.parametrize("ratings, period, named", [
-    ({k: v for k, v in flat(3).items() if k != "lis1"}, "2024-03", {"ratings.lis1"}),
+    ({k: v for k, v in flat(3).items() if k != "lis4"}, "2024-03", {"ratings.lis4"}),
     ({**flat(3), "zzz9": 3}, "2024-03", {"ratings.zzz9"}),
-    ({**flat(3), "lis2": 6}, "2024-03", {"ratings.lis2"}),
-    ({**flat(3), "lis2": 0}, "2024-03", {"ratings.lis2"}),
-    ({**flat(3), "und1": "4"}, "2024-03", {"ratings.und1"}),
-    ({**flat(3), "und1": 4.0}, "2024-03", {"ratings.und1"}),
-    ({**flat(3), "und1": True}, "2024-03", {"ratings.und1"}),
+    ({**flat(3), "lis5": 6}, "2024-03", {"ratings.lis5"}),
+    ({**flat(3), "lis5": 0}, "2024-03", {"ratings.lis5"}),
+    ({**flat(3), "und3": "4"}, "2024-03", {"ratings.und3"}),
+    ({**flat(3), "und3": 4.0}, "2024-03", {"ratings.und3"}),
+    ({**flat(3), "und3": True}, "2024-03", {"ratings.und3"}),
     (flat(3), "2024-13", {"period"}),
     (flat(3), "2024-3", {"period"}),
     (flat(3), "9999-12", {"period"}),
     (flat(3), 202403, {"period"}),
-    ({**flat(3), "lis2": 9}, "March", {"ratings.lis2", "period"}),
+    ({**flat(3), "lis5": 9}, "March", {"ratings.lis5", "period"}),
 ])
 def test_bad_ratings_are_400_naming_each_and_store_nothing(app, client, world, ratings, period, named):
     response = rate(client, world, "甲", ratings, period)

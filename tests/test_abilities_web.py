@@ -67,13 +67,13 @@ def test_chinese_form(app, world):
 def test_missing_and_bad_values_are_named_and_nothing_is_lost(app, world):
     qc = signed_in_client(app, "qc-1")
     data = form_data("4", note="kept note", period="2024-01")
-    del data["lis2"]
-    data["und1"] = "9"
+    del data["lis5"]
+    data["und3"] = "9"
     response = post_rating(qc, world["agents"]["Ann"], data)
     assert response.status_code == 400
     html = page_text(response)
-    assert 'id="err-lis2"' in html and 'id="err-und1"' in html and 'id="err-lis1"' not in html
-    assert re.search(r'name="lis1" value="4" checked', html)  # kept
+    assert 'id="err-lis5"' in html and 'id="err-und3"' in html and 'id="err-lis4"' not in html
+    assert re.search(r'name="lis4" value="4" checked', html)  # kept
     assert "kept note" in html and '<option value="2024-01" selected>' in html
     assert rows(app, "SELECT * FROM ability_ratings") == []
 
@@ -194,3 +194,32 @@ def test_the_result_page_links_to_the_self_rating_and_it_saves(app, world):
     again = page_text(agent.get(f"/r/{token}/abilities"))
     assert "Your latest self-rating (2024-02)" in again
     assert agent.get("/r/no-such-token/abilities").status_code == 404
+
+
+# Item ids of scorecard version 1: never reused, so a stored rating's ids say its version.
+SCORECARD_V1_IDS = {"lis1", "lis2", "lis3", "und1", "und2", "sol1", "sol2", "sol3", "exp1", "exp2", "exp3",
+                    "emo1", "emo2", "emo3", "lrn1", "lrn2", "lrn3", "det1", "det2", "det3"}
+
+
+def test_scorecard_version_2_reuses_no_item_id_of_version_1():
+    assert SCORECARD.version == 2
+    assert not SCORECARD_V1_IDS & {i.id for i in SCORECARD.items}
+
+
+def test_a_rating_given_under_version_1_still_shows_as_it_was(app, world):
+    v1_abilities = {"listening": 4.67, "understanding": 3.5, "problem_solving": 2.0, "expression": 3.0,
+                    "emotional_control": 4.0, "learning": 3.33, "attention_to_detail": 5.0}
+    db = connect(app)
+    try:
+        storage.save_ability_rating(db, agent_id=world["agents"]["Ann"], team_id=world["team"], source="staff",
+                                    period="2023-12", ratings={i: 3 for i in SCORECARD_V1_IDS},
+                                    abilities=v1_abilities, overall=3.64)
+    finally:
+        db.close()
+    qc = signed_in_client(app, "qc-1")
+    assert post_rating(qc, world["agents"]["Ann"], form_data("4", period="2024-01")).status_code == 302
+    html = page_text(signed_in_client(app, "trainer-a").get(f"/trainer/agents/{world['agents']['Ann']}"))
+    head, body = table(html, "member-ability-table")
+    assert head[1:3] == ["2024-01", "2023-12"]
+    assert [row[2] for row in body[:7]] == [f"{v:.2f}" for v in v1_abilities.values()]
+    assert [row[1] for row in body[:7]] == ["4.00"] * 7

@@ -1,73 +1,23 @@
-"""Read the caller: the quick identifier, the phrase bank and practice scenarios.
+"""The caller content: its files, their dataclasses, and the loader that checks them.
 
 Pure Python (no Flask). The content lives in three TOML files in one folder
 (``questionnaires/caller/``: ``cues.toml``, ``phrases.toml``, ``scenarios.toml``);
 ``load_caller_content`` reads and checks all three and raises ``QuestionnaireError``
 listing every problem as ``"<file>: <entry>: <problem>"``, like the questionnaire
 loader, so the app never starts with broken practice content.
-
-The functions below return exactly the JSON bodies of the API:
-
-* ``cues_document``      -> GET  /api/v1/caller-cues
-* ``read_caller``        -> POST /api/v1/caller-cues/read
-* ``phrases_document``   -> GET  /api/v1/phrases
-* ``scenarios_document`` -> GET  /api/v1/practice/scenarios (no answer key)
-* ``grade_attempt``      -> POST /api/v1/practice/attempts
-* ``practice_summary``   -> team practice stats
-* ``session_score``      -> the end of a practice session of ``SESSION_LENGTH``
-
-Bad input from a request raises ``CallerInputError`` whose ``details`` map each
-offending field (``"cues.<cue id>"``, ``"mood"``, ``"agent_style"``, ``"scenario"``,
-``"customer_type"``, ``"reply"``) to a message naming the unknown value: a 400.
-
-How a type is read from the cues (the confidence rule)
-------------------------------------------------------
-Every cue option points to one pole (``high`` or ``low``) of one axis. Per axis,
-with ``n`` chosen options of which ``h`` point high and ``l`` point low:
-
-* the **leaning** is the majority pole; an axis with no chosen cue, or a tie
-  (``h == l``), has no leaning;
-* its **certainty** is ``(k + 1) / (n + 2)`` with ``k = max(h, l)``: Laplace's rule
-  of succession, the chance that the next cue we hear would agree with the
-  majority. One cue gives 0.67, two agreeing 0.75, four agreeing 0.83; a
-  disagreeing cue lowers it (2 vs 1: 0.60), a tie gives 0.50. It never reaches 1:
-  half a minute of a call never makes anyone certain, and cues on one axis are not
-  independent (fast talkers interrupt), so a steeper rule would overclaim.
-
-With a leaning on both axes the type is the quadrant of the two poles (high/high
-expressive, high/low driver, low/high amiable, low/low analytical) and
-``confidence`` is the product of the two certainties, rounded to 2 decimals (one cue
-per axis 0.44, every cue agreeing 0.69 with four cues per axis). Without a leaning
-on an axis ``customer_type`` is ``None`` and ``confidence`` is 0.
-
-``needs_more`` says which cues to check next. For each axis the list to check is
-its unanswered cues (file order), then, when the chosen cues disagree, the cues that
-disagree with the majority (for a tie, every chosen cue of that axis): listen for
-those again. ``needs_more`` is that list for every axis without a leaning; when both
-axes lean, it is the list of the least certain axis that still has something to
-check (ties: assertiveness first); it is empty when every cue is answered and
-they all agree.
-
-The mood is read apart: it only chooses ``mood_line`` and never changes the type,
-the confidence or ``needs_more``. With a type and a known agent style, ``do`` and
-``avoid`` start with the line for that agent style x customer type cell, followed
-by the customer type's own lines.
 """
 
 from __future__ import annotations
 
-import random
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
-from .collation import sort_key
-from .model import AXES, LANGS, STYLE_POLES, STYLES, style_at
-from .questionnaire import ITEM_ID_RE, QuestionnaireError, Text, at_most, Reader, shown, read_toml
+from ..model import AXES, LANGS, STYLES
+from ..questionnaire import ITEM_ID_RE, QuestionnaireError, Text, at_most, Reader, shown, read_toml
 
 CUES_FILE = "cues.toml"
 PHRASES_FILE = "phrases.toml"
@@ -89,13 +39,11 @@ MIN_PHRASES_PER_TYPE = 8
 MIN_EMPATHY = 20
 MIN_TECHNIQUES = 4
 MIN_REPLACEMENTS = 15
-MIN_SCENARIOS = 24
-MIN_SCENARIOS_PER_TYPE = 6
+MIN_SCENARIOS = 32
+MIN_SCENARIOS_PER_TYPE = 8
 MIN_SCENARIOS_PER_TOPIC = 3
 MIN_CALLER_LINES, MAX_CALLER_LINES = 2, 4
 MIN_REPLIES, MAX_REPLIES = 3, 4
-
-SESSION_LENGTH = 8
 
 # Words that make a line an empathy statement; "but" after one cancels it (QC marks it down).
 _EMPATHY_ZH = re.compile(r"(理解|明白|抱歉|对不起|不好意思|歉意|体谅|心情|着急|难受|闹心|添麻烦)")
@@ -115,7 +63,7 @@ class CallerInputError(ValueError):
         super().__init__("; ".join(f"{field}: {problem}" for field, problem in details.items()))
 
 
-# --- content --------------------------------------------------------------------
+# --- the dataclasses --------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -256,7 +204,7 @@ class CallerContent:
 # --- loading --------------------------------------------------------------------
 
 
-class _CallerReader(Reader):
+class CallerReader(Reader):
     """The questionnaire's reader, plus ids, line lengths and the QC rules for what is said."""
 
     def __init__(self, source: str):
@@ -375,7 +323,7 @@ def load_caller_content(directory: str | Path) -> CallerContent:
     problems: list[str] = []
     raw = {name: _read_toml(directory / name, problems) for name in (CUES_FILE, PHRASES_FILE, SCENARIOS_FILE)}
 
-    r_cues, r_phrases, r_scen = (_CallerReader(name) for name in (CUES_FILE, PHRASES_FILE, SCENARIOS_FILE))
+    r_cues, r_phrases, r_scen = (CallerReader(name) for name in (CUES_FILE, PHRASES_FILE, SCENARIOS_FILE))
     cues, moods, types, adjustments = (), (), {}, {}
     if raw[CUES_FILE] is not None:
         cues, moods, types, adjustments = _read_cues_file(r_cues, raw[CUES_FILE])
@@ -405,7 +353,7 @@ def load_caller_content(directory: str | Path) -> CallerContent:
     )
 
 
-def _read_cues_file(r: _CallerReader, data: dict):
+def _read_cues_file(r: CallerReader, data: dict):
     cues = []
     for where, entry in r.entries(data, "cues", "cue"):
         text = r.field(entry, "text", where)
@@ -485,13 +433,13 @@ def _read_cues_file(r: _CallerReader, data: dict):
     return tuple(cues), tuple(moods), types, adjustments
 
 
-def _unknown_styles(r: _CallerReader, table: dict, what: str) -> None:
+def _unknown_styles(r: CallerReader, table: dict, what: str) -> None:
     for key in table:
         if key not in STYLES:
             r.problem(f"{what} '{shown(key)}'", f"unknown style (expected one of {', '.join(STYLES)})")
 
 
-def _read_phrases_file(r: _CallerReader, data: dict):
+def _read_phrases_file(r: CallerReader, data: dict):
     table = r.table(data, "phrases", "phrases")
     _unknown_styles(r, table, "phrases")
     phrases = {}
@@ -548,7 +496,7 @@ def _read_phrases_file(r: _CallerReader, data: dict):
     return phrases, techniques, tuple(empathy), tuple(replacements)
 
 
-def _read_scenarios_file(r: _CallerReader, data: dict, mood_ids: set[str] | None) -> tuple[Scenario, ...]:
+def _read_scenarios_file(r: CallerReader, data: dict, mood_ids: set[str] | None) -> tuple[Scenario, ...]:
     scenarios = []
     for where, entry in r.entries(data, "scenarios", "scenario"):
         topic = r.choice(entry, "topic", where, TOPICS, "topic")
@@ -605,7 +553,7 @@ def _read_scenarios_file(r: _CallerReader, data: dict, mood_ids: set[str] | None
     return tuple(scenarios)
 
 
-def _read_caller_lines(r: _CallerReader, data: Any, where: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _read_caller_lines(r: CallerReader, data: Any, where: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     if not isinstance(data, dict):
         r.problem(where, "missing caller lines (expected a table with 'en' and 'zh' lists)")
         return (), ()
@@ -627,327 +575,3 @@ def _read_caller_lines(r: _CallerReader, data: Any, where: str) -> tuple[tuple[s
         text = r.text({"en": en, "zh": zh}, f"{where}[{i}]")
         r.limit(text, f"{where}[{i}]", NOTE_ZH_MAX, NOTE_EN_MAX, "for a phone screen")
     return lines["en"], lines["zh"]
-
-
-# --- the quick identifier ---------------------------------------------------------
-
-
-def cues_document(content: CallerContent) -> dict:
-    """GET /api/v1/caller-cues."""
-    return {
-        "cues": [
-            {
-                "id": cue.id,
-                "text": cue.text.as_dict(),
-                "options": [
-                    {"id": o.id, "text": o.text.as_dict(), "axis": o.axis, "pole": o.pole} for o in cue.options
-                ],
-            }
-            for cue in content.cues
-        ],
-        "moods": [{"id": m.id, "text": m.text.as_dict()} for m in content.moods],
-    }
-
-
-@dataclass(frozen=True)
-class AxisReading:
-    axis: str
-    high: tuple[str, ...]  # cue ids whose chosen option points high
-    low: tuple[str, ...]
-    unanswered: tuple[str, ...]
-
-    @property
-    def leaning(self) -> str | None:
-        if len(self.high) == len(self.low):
-            return None
-        return "high" if len(self.high) > len(self.low) else "low"
-
-    @property
-    def certainty(self) -> float:
-        n = len(self.high) + len(self.low)
-        return (max(len(self.high), len(self.low)) + 1) / (n + 2)
-
-    @property
-    def to_check(self) -> list[str]:
-        """Unanswered cues first, then the chosen cues that disagree with the majority."""
-        if self.leaning is None:
-            disagreeing = [*self.high, *self.low]
-        else:
-            disagreeing = list(self.low if self.leaning == "high" else self.high)
-        return [*self.unanswered, *disagreeing]
-
-
-def _validated_choices(content: CallerContent, cues: Any) -> tuple[dict[str, str], dict[str, str]]:
-    """The chosen option per cue, and a problem per unknown cue or option."""
-    problems: dict[str, str] = {}
-    chosen: dict[str, str] = {}
-    if cues is None:
-        return chosen, problems
-    if not isinstance(cues, Mapping):
-        return chosen, {"cues": "must map cue ids to option ids"}
-    for cue_id, option_id in cues.items():
-        field = f"cues.{shown(cue_id)}"
-        cue = content.cue_by_id.get(cue_id) if isinstance(cue_id, str) else None
-        if cue is None:
-            problems[field] = f"unknown cue '{shown(cue_id)}'"
-        elif option_id is None or option_id == "":
-            continue  # not answered (an empty form field)
-        elif not isinstance(option_id, str) or cue.option(option_id) is None:
-            expected = ", ".join(o.id for o in cue.options)
-            problems[field] = f"unknown option '{shown(option_id)}' for cue '{cue.id}' (expected {expected})"
-        else:
-            chosen[cue.id] = option_id
-    return chosen, problems
-
-
-def axis_readings(content: CallerContent, chosen: Mapping[str, str]) -> dict[str, AxisReading]:
-    """Per axis: which chosen cues point high and low, and which cues are unanswered.
-
-    ``chosen`` must hold known cue and option ids (``read_caller`` checks them).
-    """
-    readings = {}
-    for axis in AXES:
-        high, low, unanswered = [], [], []
-        for cue in content.axis_cues[axis]:
-            option = cue.option(chosen[cue.id]) if cue.id in chosen else None
-            if option is None:
-                unanswered.append(cue.id)
-            else:
-                (high if option.pole == "high" else low).append(cue.id)
-        readings[axis] = AxisReading(axis, tuple(high), tuple(low), tuple(unanswered))
-    return readings
-
-
-def read_caller(
-    content: CallerContent,
-    cues: Mapping[str, str] | None,
-    mood: str | None = None,
-    agent_style: str | None = None,
-) -> dict:
-    """POST /api/v1/caller-cues/read: the type, how sure, what to check next, and what to say.
-
-    ``cues`` maps cue ids to option ids; a cue mapped to None or "" counts as not
-    answered. ``agent_style`` is the agent's own style (from their result, which the
-    web layer resolves from a result token, or chosen by hand); None when unknown.
-    Raises CallerInputError naming every unknown cue, option, mood or style.
-    """
-    chosen, problems = _validated_choices(content, cues)
-    if mood is not None and mood != "" and (not isinstance(mood, str) or mood not in content.mood_by_id):
-        expected = ", ".join(m.id for m in content.moods)
-        problems["mood"] = f"unknown mood '{shown(mood)}' (expected one of {expected})"
-    if agent_style is not None and agent_style != "" and (not isinstance(agent_style, str) or agent_style not in STYLES):
-        problems["agent_style"] = f"unknown style '{shown(agent_style)}' (expected one of {', '.join(STYLES)})"
-    if problems:
-        raise CallerInputError(problems)
-
-    readings = axis_readings(content, chosen)
-    unsettled = [a for a in AXES if readings[a].leaning is None]
-    if unsettled:
-        customer_type = None
-        confidence = 0.0
-        needs_more = [cue for axis in unsettled for cue in readings[axis].to_check]
-    else:
-        customer_type = style_at(
-            readings["assertiveness"].leaning == "high", readings["responsiveness"].leaning == "high"
-        )
-        confidence = round(readings["assertiveness"].certainty * readings["responsiveness"].certainty, 2)
-        open_axes = sorted((a for a in AXES if readings[a].to_check), key=lambda a: readings[a].certainty)
-        needs_more = readings[open_axes[0]].to_check if open_axes else []
-
-    body: dict[str, Any] = {
-        "customer_type": customer_type,
-        "confidence": confidence,
-        "needs_more": needs_more,
-        "opening_line": None,
-        "do": [],
-        "avoid": [],
-        "mood_line": content.mood_by_id[mood].line.as_dict() if mood else None,
-    }
-    if customer_type is not None:
-        guide = content.types[customer_type]
-        do, avoid = list(guide.do), list(guide.avoid)
-        if agent_style:
-            cell = content.adjustments[(agent_style, customer_type)]
-            do.insert(0, cell.do)
-            avoid.insert(0, cell.avoid)
-        body["opening_line"] = guide.opening.as_dict()
-        body["do"] = [t.as_dict() for t in do]
-        body["avoid"] = [t.as_dict() for t in avoid]
-    return body
-
-
-# --- the phrase bank ------------------------------------------------------------------
-
-
-def phrases_document(content: CallerContent) -> dict:
-    """GET /api/v1/phrases."""
-    return {
-        "by_customer_type": {
-            style: [
-                {"id": p.id, "situation": p.situation.as_dict(), "say": p.say.as_dict(), "why": p.why.as_dict()}
-                for p in content.phrases[style]
-            ]
-            for style in STYLES
-        },
-        "empathy": [
-            {"id": e.id, "technique": content.techniques[e.technique].name.as_dict(), "say": e.say.as_dict()}
-            for e in content.empathy
-        ],
-        "replacements": [
-            {"id": x.id, "avoid": x.avoid.as_dict(), "say": x.say.as_dict(), "why": x.why.as_dict()}
-            for x in content.replacements
-        ],
-    }
-
-
-# --- practice -------------------------------------------------------------------------
-
-
-def scenarios_document(content: CallerContent) -> list[dict]:
-    """GET /api/v1/practice/scenarios: caller lines and replies, no answer key."""
-    return [
-        {
-            "id": s.id,
-            "caller": {"en": list(s.caller_en), "zh": list(s.caller_zh)},
-            "replies": [{"id": r.id, "text": r.text.as_dict()} for r in s.replies],
-        }
-        for s in content.scenarios
-    ]
-
-
-def session_scenarios(content: CallerContent, size: int = SESSION_LENGTH, seed: Any = None) -> list[str]:
-    """Scenario ids for one practice session: the four types as evenly as possible, shuffled."""
-    rng = random.Random(seed)
-    pools = {style: [s.id for s in content.scenarios if s.customer_type == style] for style in STYLES}
-    for pool in pools.values():
-        rng.shuffle(pool)
-    picked: list[str] = []
-    while len(picked) < size and any(pools.values()):
-        for style in STYLES:
-            if pools[style] and len(picked) < size:
-                picked.append(pools[style].pop())
-    rng.shuffle(picked)
-    return picked
-
-
-def _a(word: str) -> str:
-    return ("an " if word[:1].upper() in "AEIOU" else "a ") + word
-
-
-def grade_attempt(content: CallerContent, scenario_id: str, customer_type: str, reply_id: str) -> dict:
-    """POST /api/v1/practice/attempts: right or wrong on the type and the reply, with why."""
-    problems: dict[str, str] = {}
-    scenario = content.scenario_by_id.get(scenario_id) if isinstance(scenario_id, str) else None
-    if scenario is None:
-        problems["scenario"] = f"unknown scenario '{shown(scenario_id)}'"
-    if not isinstance(customer_type, str) or customer_type not in STYLES:
-        problems["customer_type"] = f"unknown style '{shown(customer_type)}' (expected one of {', '.join(STYLES)})"
-    reply = scenario.reply(reply_id) if scenario is not None and isinstance(reply_id, str) else None
-    if scenario is not None and reply is None:
-        expected = ", ".join(r.id for r in scenario.replies)
-        problems["reply"] = f"unknown reply '{shown(reply_id)}' for scenario '{scenario.id}' (expected {expected})"
-    if problems:
-        raise CallerInputError(problems)
-
-    actual = content.types[scenario.customer_type].name
-    guessed = content.types[customer_type].name
-    best = scenario.best_reply
-    type_correct = customer_type == scenario.customer_type
-    if type_correct:
-        en = [f"Right: {_a(actual.en)} caller. {scenario.type_why.en}"]
-        zh = [f"判断正确，是{actual.zh}。{scenario.type_why.zh}"]
-    else:
-        en = [f"Not quite: this is {_a(actual.en)} caller, not {guessed.en}. {scenario.type_why.en}"]
-        zh = [f"这位客户是{actual.zh}，不是{guessed.zh}。{scenario.type_why.zh}"]
-    if reply.best:
-        en.append(f"Good reply: {reply.why.en}")
-        zh.append(f"回复选得好：{reply.why.zh}")
-    else:
-        en.append(f"Your reply: {reply.why.en} Better: “{best.text.en}” {best.why.en}")
-        zh.append(f"你选的回复：{reply.why.zh}更好的说法：“{best.text.zh}”{best.why.zh}")
-    return {
-        "type_correct": type_correct,
-        "customer_type": scenario.customer_type,
-        "reply_correct": reply.best,
-        "best_reply": best.id,
-        "feedback": {"en": " ".join(en), "zh": "".join(zh)},
-    }
-
-
-def _field(row: Any, key: str) -> Any:
-    """A column of a row given as a mapping, a sqlite3.Row or an object with attributes."""
-    try:
-        return row[key]
-    except (KeyError, IndexError, TypeError):
-        return getattr(row, key)
-
-
-def _accuracy(correct: int, attempts: int) -> float | None:
-    return round(correct / attempts, 3) if attempts else None
-
-
-def practice_summary(attempts: Iterable[Any]) -> dict:
-    """Team practice stats from attempt rows (agent_id, name, actual, guessed, type_correct).
-
-    ``by_customer_type`` and ``confusion`` always hold all four styles (zeros where
-    nothing was tried); confusion rows are the true type, columns the guess.
-    Members are sorted by name (pinyin order for Chinese names).
-    """
-    by_type = {s: {"attempts": 0, "type_correct": 0, "accuracy": None} for s in STYLES}
-    confusion = {actual: {guessed: 0 for guessed in STYLES} for actual in STYLES}
-    members: dict[Any, dict] = {}
-    total = 0
-    for row in attempts:
-        total += 1
-        actual, guessed = _field(row, "actual"), _field(row, "guessed")
-        correct = bool(_field(row, "type_correct"))
-        if actual in by_type:
-            by_type[actual]["attempts"] += 1
-            by_type[actual]["type_correct"] += correct
-            if guessed in STYLES:
-                confusion[actual][guessed] += 1
-        agent_id = _field(row, "agent_id")
-        member = members.setdefault(agent_id, {"agent_id": agent_id, "name": _field(row, "name"),
-                                                "attempts": 0, "correct": 0})
-        member["attempts"] += 1
-        member["correct"] += correct
-    for stats in by_type.values():
-        stats["accuracy"] = _accuracy(stats["type_correct"], stats["attempts"])
-    ordered = sorted(members.values(), key=lambda m: (sort_key(str(m["name"] or "")), str(m["agent_id"])))
-    return {
-        "attempts": total,
-        "by_customer_type": by_type,
-        "confusion": confusion,
-        "members": [
-            {"agent_id": m["agent_id"], "name": m["name"], "attempts": m["attempts"],
-             "accuracy": _accuracy(m["correct"], m["attempts"])}
-            for m in ordered
-        ],
-    }
-
-
-def session_score(attempts: Iterable[Any]) -> dict:
-    """The end of a practice session: one point for the type, one for the best reply.
-
-    Rows need ``actual``, ``type_correct`` and ``reply_correct``; ``out_of`` is two
-    points per attempt (16 for a session of 8); ``misread`` lists, in style order,
-    the true types of the callers whose type was named wrong.
-    """
-    score = out_of = 0
-    misread: Counter[str] = Counter()
-    for row in attempts:
-        out_of += 2
-        type_correct = bool(_field(row, "type_correct"))
-        score += type_correct + bool(_field(row, "reply_correct"))
-        if not type_correct:
-            misread[_field(row, "actual")] += 1
-    return {"score": score, "out_of": out_of, "misread": [s for s in STYLES if misread[s]]}
-
-
-def sounds_like(content: CallerContent, style: str) -> list[CueOption]:
-    """What a caller of this type sounds like: the option at their pole of each cue."""
-    heard = []
-    for cue in content.cues:
-        pole = "high" if STYLE_POLES[style][cue.axis] > 0 else "low"
-        heard.append(next(o for o in cue.options if o.pole == pole))
-    return heard
