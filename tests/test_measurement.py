@@ -419,6 +419,7 @@ DRILLED = {
     "only the facts": ("只讲", "只谈", "stick to the"),
     "outbound calls only": ("外呼", "outbound"),
     "speaking up in meetings": ("短会", "huddle"),
+    "laughing on a recorded call": ("跟着一起笑", "laugh along"),
     "which fix a complaint gets (policy)": ("投诉的客户自己提出", "complaining customer suggests"),
 }
 
