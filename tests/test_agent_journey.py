@@ -458,3 +458,43 @@ def test_a_draft_from_an_older_version_does_not_break_finishing(app, client, que
 def test_the_language_switch_keeps_what_the_address_says(client):
     html = client.get("/call?pace=fast&mood=upset&lang=en").get_data(as_text=True)
     assert 'href="/call?pace=fast&amp;mood=upset&amp;lang=zh"' in html
+
+
+# ---------------------------------------------------------------------------
+# Wording a newcomer meets on the result page (issue 19)
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("style", STYLES)
+def test_the_customer_types_heading_takes_the_right_article(client, questionnaire, style):
+    client.get("/?lang=en")
+    html = html_of(client.get(take_questionnaire(client, questionnaire, style_answers(questionnaire, style, 2))
+                              .headers["Location"]))
+    name = questionnaire.styles[style].name.en
+    article = "an" if name[0] in "AEIOU" else "a"
+    assert f"Handling the four customer types, as {article} {name}" in html
+    assert not re.search(r"\ba (Analytical|Expressive|Amiable)\b", html)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_strong_result_says_very_likely_with_a_figure_never_certainty(client, questionnaire, lang):
+    from helpers import api_submit
+    body = api_submit(client, questionnaire, style_answers(questionnaire, "driver", 2), lang=lang).get_json()
+    assert body["flags"] == [] and body["confidence"] > 0.95
+    html = html_of(client.get(body["result_url"].replace("http://localhost", "").split("?")[0] + f"?lang={lang}"))
+    sentence = re.search(r'<p class="confidence confidence-(\w+)">\s*(.*?)\s*</p>', html, re.S)
+    assert sentence and sentence.group(1) == "very_likely"
+    assert "10 in 10" not in html and "10人中有10人" not in html and "100%" not in html
+    if lang == "en":
+        assert "Very likely the same style on a retake" in sentence.group(2) and "over 95%" in sentence.group(2)
+    else:
+        assert "极有可能" in sentence.group(2) and "超过95%" in sentence.group(2)
+
+
+def test_a_flagged_result_is_never_called_likely_above_its_caution(client, questionnaire):
+    answers = {item.id: 5 for item in questionnaire.items}  # yes to everything: acquiescence
+    answers.update({item.id: 4 for item in questionnaire.items[::3]})
+    client.get("/?lang=en")
+    html = html_of(client.get(take_questionnaire(client, questionnaire, answers).headers["Location"]))
+    assert "Read this result with care" in html
+    assert re.search(r'<p class="confidence confidence-(\w+)">', html).group(1) == "uncertain"
+    assert "Very likely" not in html and "Uncertain: the answers call for care" in html

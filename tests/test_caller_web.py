@@ -323,3 +323,35 @@ def test_trainer_practice_page_access(app, client, signed_in, team):
     assert signed_in.get("/trainer/teams/99999/practice").status_code == 404
     empty = page_text(signed_in.get(f"/trainer/teams/{team['id']}/practice"))
     assert "No practice yet" in empty
+
+
+# --- English articles before a style name (issue 19) ------------------------------------
+
+WRONG_ARTICLE = re.compile(r"\b[Aa] (Analytical|Expressive|Amiable)\b|\b[Aa]n Driver\b")
+
+
+@pytest.mark.parametrize("right", [True, False])
+def test_practice_feedback_puts_an_before_a_vowel(client, content, right):
+    start(client)
+    seen = set()
+    for _ in range(SESSION_LENGTH):
+        scenario, _guess = answer(client, content, right_type=right, right_reply=False)
+        feedback = page_text(client.get("/practice"))
+        assert not WRONG_ARTICLE.search(feedback), WRONG_ARTICLE.search(feedback).group(0)
+        name = content.types[scenario.customer_type].name.en
+        phrase = ("Right: " if right else "This was ") + ("an " if name[0] in "AEIOU" else "a ") + name + " caller"
+        assert phrase in feedback
+        seen.add(scenario.customer_type)
+        next_call(client)
+    assert seen == set(STYLES)
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_the_identifier_names_the_agents_style_with_the_right_article(client, content, style):
+    cues = ("pace=" + pole_option(content, "pace", "low")
+            + "&story-or-facts=" + pole_option(content, "story-or-facts", "low"))  # an Analytical caller
+    html = page_text(client.get(f"/call?lang=en&style={style}&{cues}"))
+    assert not WRONG_ARTICLE.search(html), WRONG_ARTICLE.search(html).group(0)
+    assert "with an Analytical caller" in html
+    zh = page_text(client.get(f"/call?lang=zh&style={style}&{cues}"))
+    assert "每个列表的第一条专门针对" in zh and " an " not in zh

@@ -234,3 +234,20 @@ def test_trend_dates_read_the_same_in_both_languages():
             for axis in ("assertiveness", "responsiveness")
         ], lang
 
+
+
+# --- how sure a style is, in words (issue 19) ------------------------------------------
+
+@pytest.mark.parametrize("confidence, flags, band, percent, over", [
+    (0.996, (), "very_likely", 95, True),
+    (0.93, (), "very_likely", 93, False),
+    (0.9, (), "very_likely", 90, False),
+    (0.82, (), "likely", 82, False),
+    (0.7, (), "likely", 70, False),
+    (0.55, (), "uncertain", 55, False),
+    (0.99, ("contradictory",), "uncertain", 95, True),
+])
+def test_confidence_is_a_band_with_a_figure_never_certainty(confidence, flags, band, percent, over):
+    from assessment.content import confidence_band
+    sure = confidence_band(confidence, flags)
+    assert (sure.band, sure.percent, sure.over, sure.flagged) == (band, percent, over, bool(flags))

@@ -244,6 +244,7 @@ def _render_result(token: str) -> str:
         profile=profile,
         style=content.coaching(q, profile.style),
         secondary=q.styles[profile.secondary_style],
+        sure=None if profile.confidence is None else content.confidence_band(profile.confidence, profile.flags),
         style_content=_style_content(q, profile.style, current_lang()),
         names=names,
         axis_titles=axis_titles,
