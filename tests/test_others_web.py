@@ -210,6 +210,9 @@ def test_the_trainer_sees_the_member_view_rates_and_reads_the_team(app, client, 
         rate_through_pages(app.test_client(), observer, make_link(client, token), rating(observer, 2, 4, 5))
     page = page_text(trainer.get(f"/trainer/teams/{world['team']['id']}/others"))
     assert "<span class=\"big-number\">100</span>" in page  # the team's average versatility
+    # One member with a view: the figure, no band for the team, and a caution saying why.
+    assert re.search(r'big-number">100</span><span class="hint"> / 100</span></p>', page)
+    assert "Too few members for a team verdict" in page
     assert "Ann 安" in page and "71 points apart" in page  # hypot(-50, +50) = 70.7
 
 

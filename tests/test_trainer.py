@@ -379,13 +379,23 @@ def test_coverage_cards_mark_thin_customer_types(app, questionnaire, team, signe
     cards = coverage_cards(page_text(signed_in.get(f"/trainer/teams/{team['id']}")))
     assert set(cards) == set(STYLES)
     # affinity >= 60: Driver 丙 (75); Expressive 甲, 乙 (62.5); Amiable 甲 (87.5), 乙 (62.5); Analytical nobody
-    thin = {s: 'badge thin' in card for s, card in cards.items()}
-    assert thin == {"driver": True, "expressive": False, "amiable": False, "analytical": True}
+    # Three members: the counts, and no verdict on the team (fewer than five).
+    assert not any('badge thin' in card or 'class="advice"' in card for card in cards.values())
+    assert "Only 3 members have a result: too few to call any type thin" in page_text(
+        signed_in.get(f"/trainer/teams/{team['id']}"))
     assert "1 member fits" in cards["driver"] and "丙 Driver" in cards["driver"]
     assert "2 members fit" in cards["amiable"]
     assert cards["amiable"].index("甲 Amiable") < cards["amiable"].index("乙 Expressive")  # best fit first
     assert "0 members fit" in cards["analytical"]
+    # Five members: thin types are named, with what to practise.
+    add_result(app, questionnaire, team["id"], "丁 Expressive", 3, 4)
+    add_result(app, questionnaire, team["id"], "戊 Expressive", 3, 4)
+    html = page_text(signed_in.get(f"/trainer/teams/{team['id']}"))
+    cards = coverage_cards(html)
+    thin = {s: 'badge thin' in card for s, card in cards.items()}
+    assert thin == {"driver": True, "expressive": False, "amiable": False, "analytical": True}
     assert 'class="advice"' in cards["analytical"] and 'class="advice"' not in cards["amiable"]
+    assert "too few to call any type thin" not in html
 
 
 def test_dashboard_and_agent_detail_in_chinese(app, questionnaire, team, signed_in):

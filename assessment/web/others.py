@@ -19,7 +19,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
-from .. import charts, others, storage
+from .. import charts, others, stats, storage
 from ..forms import NAME_MAX, _printable, _strip, kept_answers, page_form
 from ..i18n import current_lang
 from ..scoring import AnswerError
@@ -294,10 +294,11 @@ def team_others(team_id: int):
     summary = team_view(team_id)
     names, axis_titles = chart_labels(default_questionnaire())
     band = None
-    if summary["versatility_band"] is not None:
+    verdict = stats.enough_for_a_verdict(summary["rated"])  # a band is a verdict on the whole team
+    if summary["versatility_band"] is not None and verdict:
         band = coaching().bands[summary["versatility_band"]]
     words = []
     if summary["differs_most"] is not None:
         words = others.gap_words(summary["differs_most"]["gap"], coaching(), current_lang())
     return render_template("others/team.html", team=team, summary=summary, names=names, axis_titles=axis_titles,
-                           band=band, words=words, min_raters=others.MIN_RATERS)
+                           band=band, words=words, min_raters=others.MIN_RATERS, verdict_min=stats.VERDICT_MIN)

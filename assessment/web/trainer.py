@@ -101,8 +101,9 @@ def _dashboard(team_ids: tuple[int, ...], team: dict | None, teams: list | None 
         members = latest.members(sort, descending, PAGE_SIZE, (page - 1) * PAGE_SIZE)
         changes = stats.style_changes(latest.style_moves())
         fitting = latest.fitting_members(8)
+    verdict = stats.enough_for_a_verdict(summary.members)  # "thin" is a verdict on the whole team
     coverage = [
-        {"style": s, "fits": summary.fits[s], "thin": summary.thin[s], "names": fitting[s],
+        {"style": s, "fits": summary.fits[s], "thin": verdict and summary.thin[s], "names": fitting[s],
          "advice": q.customers[s].coverage}
         for s in STYLES
     ]
@@ -126,6 +127,8 @@ def _dashboard(team_ids: tuple[int, ...], team: dict | None, teams: list | None 
         invite_url=invite_url(team) if team else None,
         scales=stats.SCALES,
         fit_affinity=stats.FIT_AFFINITY,
+        verdict=verdict,
+        verdict_min=stats.VERDICT_MIN,
     )
 
 
