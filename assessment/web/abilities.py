@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import abilities, ability_report, stats, storage
-from ..i18n import current_lang
+from ..i18n import SEPARATORS, current_lang
 from ..model import ABILITIES
 from .common import agent_or_404, app_timezone, get_db, questionnaires, team_or_404
 
@@ -183,7 +183,7 @@ def team(team_id: int):
     if analysis["n"]:
         band = abilities.radar_band(analysis, q.scale.min, q.scale.max)
         figures["radar"] = ability_report.radar(band, names, _("Team mean"), _("± 1 SD"))
-        figures["scatter"] = ability_report.scatter(quadrants, names)
+        figures["scatter"] = ability_report.scatter(quadrants, names, SEPARATORS[current_lang()]["list"])
     if analysis["trend"]:
         figures["trend"] = ability_report.trend(analysis["trend"], names)
     return render_template(
