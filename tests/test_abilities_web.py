@@ -224,3 +224,14 @@ def test_below_five_rated_members_the_page_gives_figures_and_a_caution_never_a_v
         post_rating(qc, world["agents"][name], form_data("4", **{i: "1" for i in lrn}))
     html = page_text(owner.get(f"/trainer/teams/{world['team']}/abilities?period=2024-02"))
     assert verdict in html and caution not in html and 'class="card weakest"' in html
+
+
+def test_the_agents_self_rating_page_says_ni_never_nin(app, world):
+    """Agent-facing pages use 你, as the result page does; 您 only inside a line said to a customer."""
+    token = world["results"]["Ann"]["token"]
+    client = app.test_client()
+    html = page_text(client.get(f"/r/{token}/abilities?lang=zh"))
+    client.post(f"/r/{token}/abilities", data={"csrf_token": csrf_token(html), **form_data("4")})
+    for page in (html, page_text(client.get(f"/r/{token}/abilities?lang=zh"))):
+        outside_quotes = re.sub(r"“[^”]*”", "", page)
+        assert "您" not in outside_quotes and "你" in outside_quotes

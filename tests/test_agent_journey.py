@@ -498,3 +498,31 @@ def test_a_flagged_result_is_never_called_likely_above_its_caution(client, quest
     assert "Read this result with care" in html
     assert re.search(r'<p class="confidence confidence-(\w+)">', html).group(1) == "uncertain"
     assert "Very likely" not in html and "Uncertain: the answers call for care" in html
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_language_asked_for_goes_on_with_the_questionnaire_link(client, questionnaire, lang):
+    html = html_of(client.get(f"/?lang={lang}"))
+    assert f'href="/q/{questionnaire.slug}/1?lang={lang}"' in html
+    location = take_questionnaire(client, questionnaire, style_answers(questionnaire, "amiable", 2)).headers["Location"]
+    result = html_of(client.get(f"{location}?lang={lang}"))
+    assert f'href="/q/{questionnaire.slug}/1?lang={lang}"' in result  # "Take it again"
+    # A fresh browser following that link gets the page in that language.
+    fresh = html_of(client.application.test_client().get(f"/q/{questionnaire.slug}/1?lang={lang}"))
+    assert f'<html lang="{"en" if lang == "en" else "zh-CN"}">' in fresh
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", ("What you sent is longer than this site accepts", "Back to the form")),
+    ("zh", ("提交的内容太长", "回到表单")),
+])
+def test_a_ten_thousand_character_name_gets_a_page_that_says_what_to_do(app, client, lang, words):
+    from helpers import make_team, make_trainer
+    team = make_team(app, make_trainer(app, "t1"), "Team")
+    url = f"/join/{team['invite_code']}"
+    html = html_of(client.get(f"{url}?lang={lang}"))
+    response = client.post(url, data={"csrf_token": csrf_token(html), "name": "王" * 10_000})
+    assert response.status_code == 413
+    page = html_of(response)
+    assert all(w in page for w in words) and f'href="{url}"' in page
+    assert response_rows(app) == []

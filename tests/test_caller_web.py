@@ -355,3 +355,38 @@ def test_the_identifier_names_the_agents_style_with_the_right_article(client, co
     assert "with an Analytical caller" in html
     zh = page_text(client.get(f"/call?lang=zh&style={style}&{cues}"))
     assert "每个列表的第一条专门针对" in zh and " an " not in zh
+
+
+# --- the phrase search and the way back from practice (issue 19) -------------------------
+
+@pytest.mark.parametrize("query", ["退款", "refund", "Refund"])
+def test_the_phrase_bank_answers_a_search_for_refunds(client, query):
+    html = page_text(client.get(f"/phrases?lang=en&q={query}"))
+    assert re.search(r'id="phrase-none"[^>]*hidden></p>', html) and re.search(r"Matching entries: [1-9]", html)
+
+
+def test_a_search_with_no_match_shows_one_message_and_no_empty_sections(client):
+    html = page_text(client.get("/phrases?lang=zh&q=zzzzqqq"))
+    assert html.count("zzzzqqq”") == 1 and 'id="phrase-none"' in html
+    assert "data-section" not in html and 'class="jump' not in html
+    found = page_text(client.get("/phrases?lang=en&q=refund"))
+    sections = re.findall(r'<section class="phrase-section[^"]*" id="([^"]+)"', found)
+    assert sections and all(re.findall(r'id="' + s + r'"[^>]*>.*?class="phrase', found, re.S) for s in sections)
+    assert len(sections) < len(STYLES) + 2  # the sections without a refund line are left out
+    assert re.search(r'id="phrase-none"[^>]*hidden', found)
+
+
+def test_the_practice_score_page_leads_back_to_the_agents_result(app, client, content, questionnaire, team):
+    row = add_result(app, questionnaire, team["id"], "Wang 王", 2, 5)
+    start(client, r=row["token"])
+    for _ in range(SESSION_LENGTH):
+        answer(client, content, True, True)
+        next_call(client)
+    done = page_text(client.get("/practice?lang=zh"))
+    assert f'href="/r/{row["token"]}">回到我的结果</a>' in done
+    anonymous = app.test_client()
+    start(anonymous)
+    for _ in range(SESSION_LENGTH):
+        answer(anonymous, content, True, True)
+        next_call(anonymous)
+    assert "Back to my result" not in page_text(anonymous.get("/practice?lang=en"))

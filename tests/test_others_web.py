@@ -242,3 +242,13 @@ def test_the_member_page_of_another_trainer_shows_nothing_of_the_ratings(app, cl
 @pytest.mark.parametrize("value, shown", [(3.4, "+3"), (-3.6, "-4"), (0.3, "0"), (-0.4, "0"), (0, "0")])
 def test_gaps_show_as_whole_signed_points_and_none_as_0(app, value, shown):
     assert app.jinja_env.filters["signed"](value) == shown
+
+
+def test_the_invite_summary_ends_its_sentence_in_both_languages(client, world):
+    token = world["ann"]["token"]
+    client.get("/?lang=en")
+    make_link(client, token)
+    en = page_text(client.get(f"/r/{token}/others?lang=en"))
+    assert re.search(r"<strong>0 of 1 answered\.</strong> Colleagues' answers are shown together", en)
+    zh = page_text(client.get(f"/r/{token}/others?lang=zh"))
+    assert "<strong>已答0份，共邀请1人。</strong>" in zh

@@ -596,7 +596,20 @@ def test_all_teams_dashboard_combines_my_teams(app, questionnaire, trainer, team
     head, body = table(html, "members")
     assert head[1].startswith("Team")
     assert [(r[0], r[1]) for r in body] == [("Evening person", "Evening shift"), ("Morning person", "Morning shift 早班")]
-    assert "2 teams together" in html
+    assert "All my teams: 2 teams" in html
+
+
+@pytest.mark.parametrize("lang, text", [("en", "All my teams: 1 team"), ("zh", "我的全部班组：共1个")])
+def test_all_teams_with_one_team_says_one_team(app, questionnaire, team, signed_in, lang, text):
+    add_result(app, questionnaire, team["id"], "Morning person", 4, 2)
+    html = page_text(signed_in.get(f"/trainer/all?lang={lang}"))
+    assert text in html and "1 teams" not in html
+
+
+def test_the_psychometrics_team_picker_is_a_styled_field(app, team, signed_in):
+    html = page_text(signed_in.get("/trainer/psychometrics?lang=zh"))
+    assert re.search(r'<form method="get" class="filters card team-picker">\s*<div class="field">\s*'
+                     r'<label for="team">[^<]+</label>\s*<select id="team"', html)
 
 
 # --- agent detail ------------------------------------------------------------------------
