@@ -526,3 +526,32 @@ def test_a_ten_thousand_character_name_gets_a_page_that_says_what_to_do(app, cli
     page = html_of(response)
     assert all(w in page for w in words) and f'href="{url}"' in page
     assert response_rows(app) == []
+
+
+# ---------------------------------------------------------------------------
+# After finishing: back and a resend go to the result (issue 19)
+# ---------------------------------------------------------------------------
+
+def test_back_after_finishing_goes_to_the_result_and_a_resend_stores_nothing_more(client, app, questionnaire,
+                                                                                   answers):
+    pages = len(questionnaire.pages)
+    location = take_questionnaire(client, questionnaire, answers).headers["Location"]
+    for page in range(2, pages + 1):
+        back = client.get(page_url(questionnaire.slug, page))
+        assert back.status_code == 302 and back.headers["Location"] == location
+    # The last page as the browser kept it, sent again: the result, never page 1 with an error.
+    html = html_of(client.get(page_url(questionnaire.slug, 1)))  # any form of the session has its token
+    resend = client.post(page_url(questionnaire.slug, pages), data={
+        "csrf_token": csrf_token(html), **{i.id: str(answers[i.id]) for i in questionnaire.pages[-1]}})
+    assert resend.status_code == 302 and resend.headers["Location"] == location
+    assert len(response_rows(app)) == 1
+    # Page 1 opened afresh is a retake, and it works as before.
+    assert checked_answers(html_of(client.get(page_url(questionnaire.slug, 1)))) == {}
+    second = take_questionnaire(client, questionnaire, answers).headers["Location"]
+    assert second != location and len(response_rows(app)) == 2
+
+
+def test_a_page_of_the_form_carries_its_key_for_the_browser_and_the_keeping_script(client, questionnaire):
+    html = html_of(client.get(page_url(questionnaire.slug, 1)))
+    assert re.search(r'<form [^>]*data-keep="q:communication-style:\d+" data-last="false"', html)
+    assert re.search(r'<script src="/static/answers\.js\?v=\w+" defer>', html)

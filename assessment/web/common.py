@@ -117,6 +117,30 @@ def draft(bucket: str, key: str) -> dict:
     return dict(session.get(bucket, {}).get(key, {}))
 
 
+# Where a finished questionnaire session led (its result, a thank-you page), for the last
+# few: the back button, or the last page sent again, goes there instead of to an empty
+# form or to page 1 with an error about a page the person never saw.
+FINISHED_KEPT = 5
+
+
+def mark_finished(key: str, url: str) -> None:
+    done = {k: v for k, v in session.get("finished", {}).items() if k != key}
+    done[key] = url
+    session["finished"] = dict(list(done.items())[-FINISHED_KEPT:])
+
+
+def finished_url(key: str, page: int, pages: int, has_answers: bool) -> str | None:
+    """The address to send a request for this page to instead, when this session already
+    finished the form and has started no new draft: any page after the first, or the
+    last page sent again. Page 1 opened afresh is a retake."""
+    done = session.get("finished", {}).get(key)
+    if done is None or has_answers:
+        return None
+    if page > 1 or (request.method == "POST" and page == pages):
+        return done
+    return None
+
+
 def save_draft(bucket: str, key: str, answers: dict | None) -> None:
     """Keep these answers under bucket/key; None forgets them."""
     drafts = dict(session.get(bucket, {}))

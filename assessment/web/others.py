@@ -11,7 +11,7 @@ without JS); static/others.js loads the block into the placeholder from
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -23,7 +23,9 @@ from .. import charts, others, stats, storage
 from ..forms import NAME_MAX, _printable, _strip, kept_answers, page_form
 from ..i18n import current_lang
 from ..scoring import AnswerError
-from .common import agent_or_404, chart_labels, default_questionnaire, draft, get_db, save_draft, team_or_404
+from .common import (
+    agent_or_404, chart_labels, default_questionnaire, draft, finished_url, get_db, mark_finished, save_draft, team_or_404,
+)
 from .others_common import about_name, coaching, observer_form, score, team_view, view_of_response
 
 bp = Blueprint("others", __name__)
@@ -151,11 +153,17 @@ def _used(link: dict):
     return render_template("others/used.html", about=about_name(link["about_name"])), 409
 
 
+def _answered_here(token: str) -> str | None:
+    """Where a link this session answered leads (the thank-you page), else None."""
+    return session.get("finished", {}).get(f"link:{token}")
+
+
 @bp.route("/rate/<token>", methods=["GET", "POST"])
 def rate_start(token: str):
     link = _link_or_404(token)
     if link["answered_at"]:
-        return _used(link)
+        done = _answered_here(token)
+        return redirect(done) if done else _used(link)
     q = observer_form()
     key = f"link:{token}"
     draft = _draft(key)
@@ -177,7 +185,9 @@ def rate_start(token: str):
 def rate_page(token: str, page: int):
     link = _link_or_404(token)
     if link["answered_at"]:
-        return _used(link)
+        # Back after sending, or the last page sent again: the thank-you page, not an error.
+        done = _answered_here(token)
+        return redirect(done) if done else _used(link)
     key = f"link:{token}"
 
     def finish(answers: dict[str, int], draft: dict):
@@ -190,6 +200,7 @@ def rate_page(token: str, page: int):
             _save_draft(key, None)
             return _used(link)
         _save_draft(key, None)
+        mark_finished(key, url_for("others.rate_done"))
         return redirect(url_for("others.rate_done"))
 
     return _paged(key, page, about_name(link["about_name"]), link["relation"],
@@ -205,6 +216,8 @@ def _paged(key: str, page: int, about: str, relation: str, url_of, finish):
     items = q.pages[page - 1]
     draft = _draft(key)
     answers = {k: v for k, v in draft.get("answers", {}).items() if k in q.item_ids}
+    if (done := finished_url(key, page, len(q.pages), bool(answers))) is not None:
+        return redirect(done)
     form = page_form(items, q.scale, current_lang(), data=answers)
     if request.method == "POST":
         valid = form.validate()
@@ -228,7 +241,7 @@ def _paged(key: str, page: int, about: str, relation: str, url_of, finish):
     missing = [item for item in items if form[item.id].errors]
     return render_template(
         "others/rate.html", q=q, form=form, items=items, page=page, pages=len(q.pages), answered=len(answers),
-        missing=missing, about=about, relation=relation, action=url_of(page),
+        missing=missing, about=about, relation=relation, action=url_of(page), keep_key=key,
     ), 400 if request.method == "POST" else 200
 
 
@@ -272,6 +285,7 @@ def rate_member(agent_id: int, page: int):
             answers=answers, scores=scores, rater_role=_lead_role(),
         )
         _save_draft(key, None)
+        mark_finished(key, url_for("trainer.agent", agent_id=agent_id) + "#others")
         flash(_("Your rating of %(name)s is saved. It is shown with your name, apart from colleagues' ratings.",
                 name=agent["name"]))
         return redirect(url_for("trainer.agent", agent_id=agent_id) + "#others")
