@@ -770,6 +770,12 @@ TRAINER_ROUTES = [
     ("GET", "/trainer/teams/{team}/practice"),
     ("GET", "/trainer/psychometrics"),
     ("GET", "/trainer/psychometrics?team={team}"),
+    # exports of abilities, practice and others' figures (issue 19)
+    ("GET", "/trainer/teams/{team}/abilities/export.csv"),
+    ("GET", "/trainer/teams/{team}/abilities/export.json"),
+    ("GET", "/trainer/teams/{team}/practice/export.csv?header=zh"),
+    ("GET", "/trainer/teams/{team}/others/export.csv"),
+    ("GET", "/trainer/teams/{team}/others/export.json"),
 ]
 # Routes of another trainer's things: 404 for trainer B.
 OWNED_ROUTES = [r for r in TRAINER_ROUTES if "{" in r[1]]

@@ -15,10 +15,10 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import abilities, ability_report, stats, storage
+from .. import abilities, ability_report, exports, stats, storage
 from ..i18n import SEPARATORS, current_lang
 from ..model import ABILITIES
-from .common import agent_or_404, app_timezone, get_db, questionnaires, team_or_404
+from .common import agent_or_404, app_timezone, download, get_db, questionnaires, team_or_404
 
 bp = Blueprint("abilities", __name__)
 
@@ -193,6 +193,18 @@ def team(team_id: int):
         team_mean=abilities.team_overall_mean(analysis), verdict=verdict, verdict_min=stats.VERDICT_MIN,
         reading_groups={key: [a for a in ABILITIES if readings_by_ability[a] == key] for key in abilities.READINGS},
     )
+
+
+@bp.get("/trainer/teams/<id:team_id>/abilities/export.<fmt>")
+@login_required
+def export_team(team_id: int, fmt: str):
+    """Every month's latest staff rating and self-rating of each member. Staff on the team
+    (QC included), as the analysis page; anyone else 404."""
+    team_or_404(team_id)
+    db = get_db()
+    records = exports.ability_records(storage.team_agents(db, team_id), storage.team_latest_ratings(db, team_id, "staff"),
+                                      storage.team_latest_ratings(db, team_id, "self"))
+    return download(exports.ABILITY_COLUMNS, records, f"zhiji-team-{team_id}-abilities", fmt)
 
 
 # --- the block on a member's page (templates/trainer/agent.html includes it) ---------------

@@ -19,12 +19,13 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
-from .. import charts, others, stats, storage
+from .. import charts, exports, others, stats, storage
 from ..forms import NAME_MAX, _printable, _strip, kept_answers, page_form
 from ..i18n import current_lang
 from ..scoring import AnswerError
 from .common import (
-    agent_or_404, chart_labels, default_questionnaire, draft, finished_url, get_db, mark_finished, save_draft, team_or_404,
+    agent_or_404, chart_labels, default_questionnaire, download, draft, finished_url, get_db, mark_finished, save_draft,
+    team_or_404,
 )
 from .others_common import about_name, coaching, observer_form, score, team_view, view_of_response
 
@@ -299,6 +300,16 @@ def rate_member(agent_id: int, page: int):
 def rate_member_start(agent_id: int):
     agent_or_404(agent_id)
     return redirect(url_for("others.rate_member", agent_id=agent_id, page=1))
+
+
+@bp.get("/trainer/teams/<id:team_id>/others/export.<fmt>")
+@login_required
+def export_team(team_id: int, fmt: str):
+    """Self against the colleagues' mean per member, by the page's rules: colleagues only as
+    a mean of at least others.MIN_RATERS, never one colleague's answers. Staff on the team."""
+    team_or_404(team_id)
+    return download(exports.OTHERS_COLUMNS, exports.others_records(team_view(team_id)["members"]),
+                    f"zhiji-team-{team_id}-others", fmt)
 
 
 @bp.get("/trainer/teams/<id:team_id>/others")
