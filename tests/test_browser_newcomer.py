@@ -164,3 +164,42 @@ def test_the_others_map_and_the_abilities_scatter_name_their_dots_apart_on_a_pho
     assert "评分人数太少" in page.inner_text("main")  # 4 rated: figures and a caution, no verdict
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.screenshot(path="/tmp/newcomer-abilities-360-zh.png", full_page=True)
+
+
+def test_phone_tables_fit_or_say_they_scroll_and_the_map_says_tap(app, live_server, page, seeded):
+    url = live_server.url
+    sign_in(page, url, demo.DEMO_USERNAME, demo.DEMO_PASSWORD, lang="zh")
+    page.goto(f"{url}/trainer/teams/{seeded['id']}?lang=zh")
+    charts_drawn(page, 3)
+    wrap = page.locator("section.card:has(#members) .table-wrap")
+    assert "overflows" in wrap.get_attribute("class")
+    assert page.locator("section.card:has(#members) .scroll-hint").inner_text().startswith("表格比屏幕宽")
+    # Every date whole, never "2026-11-1".
+    dates = page.evaluate("[...document.querySelectorAll('table.members td.date')]"
+                          ".map(td => [td.textContent.trim(), td.scrollWidth <= td.clientWidth])")
+    assert dates and all(re.fullmatch(r"\d{4}-\d\d-\d\d", text) and whole for text, whole in dates)
+    assert "点一下某个点" in page.inner_text("main")
+    # A hint exactly where a table is wider than the screen, nowhere else.
+    assert page.locator(".scroll-hint").count() == page.locator(".table-wrap.overflows").count() >= 1
+    assert page.locator(".table-wrap").count() > page.locator(".table-wrap.overflows").count()
+
+    # The leads' table on a member's page fits the phone, 灵活度 included.
+    member = rows(app, "SELECT agent_id FROM rater_links WHERE relation = 'peer' AND answered_at IS NOT NULL "
+                       "GROUP BY agent_id HAVING COUNT(*) >= 3")[0]["agent_id"]
+    db = connect(app)
+    try:
+        response_id = storage.latest_response_id(db, member)
+        storage.save_trainer_rating(db, response_id=response_id, agent_id=member, trainer_id=1,
+                                    trainer_name="demo", questionnaire=OBSERVER.slug, version=OBSERVER.version,
+                                    lang="zh", answers={i.id: 3 for i in OBSERVER.items},
+                                    scores={"assertiveness": 50.0, "responsiveness": 50.0, "versatility": 50.0})
+    finally:
+        db.close()
+    page.goto(f"{url}/trainer/agents/{member}?lang=zh")
+    page.wait_for_selector("table.leads")
+    leads = page.locator("table.leads").locator("xpath=..")
+    assert "overflows" not in (leads.get_attribute("class") or "")
+    assert "灵活度" in page.locator("table.leads thead").inner_text()
+    box = page.locator("table.leads thead th").last.bounding_box()
+    assert box["x"] + box["width"] <= 360
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
