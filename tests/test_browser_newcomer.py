@@ -203,3 +203,16 @@ def test_phone_tables_fit_or_say_they_scroll_and_the_map_says_tap(app, live_serv
     box = page.locator("table.leads thead th").last.bounding_box()
     assert box["x"] + box["width"] <= 360
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_the_live_phrase_search_shows_one_nothing_found_and_hides_empty_sections(live_server, page):
+    page.goto(f"{live_server.url}/phrases?lang=zh")
+    page.fill("#phrase-q", "退款")
+    assert page.locator("[data-section]:visible").count() == 2  # the two sections with a refund line
+    assert page.locator("#phrase-none").is_hidden()
+    page.fill("#phrase-q", "zzzq")
+    assert page.locator("[data-section]:visible").count() == 0
+    assert page.locator("#phrase-none").is_visible() and "“zzzq”" in page.locator("#phrase-none").inner_text()
+    assert page.locator(".jump a:visible").count() == 0
+    page.fill("#phrase-q", "")
+    assert page.locator("#phrase-none").is_hidden() and page.locator("[data-section]:visible").count() >= 6
