@@ -39,13 +39,17 @@ CENTRES = [((38, 66), 0.34), ((36, 34), 0.26), ((66, 64), 0.22), ((66, 34), 0.18
 
 
 def synthetic_answers(q: Questionnaire, rng: random.Random, assertiveness: float, responsiveness: float) -> dict[str, int]:
-    target = {"assertiveness": assertiveness, "responsiveness": responsiveness}
+    return answers_near(q, rng, {"assertiveness": assertiveness, "responsiveness": responsiveness})
+
+
+def answers_near(q: Questionnaire, rng: random.Random, target: dict[str, float], noise: float = 0.8) -> dict[str, int]:
+    """Answers to any questionnaire (self or observer) near a position 0-100 on each of its axes."""
     mid = q.scale.midpoint
     half = (q.scale.max - q.scale.min) / 2
     answers = {}
     for item in q.items:
         lean = (target[item.axis] - 50) / 50 * half
-        value = mid + (lean if item.keyed == "plus" else -lean) + rng.gauss(0, 0.8)
+        value = mid + (lean if item.keyed == "plus" else -lean) + rng.gauss(0, noise)
         answers[item.id] = int(min(q.scale.max, max(q.scale.min, round(value))))
     return answers
 
@@ -163,37 +167,25 @@ def seed_others_ratings(db, observer: Questionnaire, latest: list[dict], lead_id
         profile = row["profile"]
         if not profile.valid or rng.random() < 0.2:
             continue  # some members have not asked anyone yet
-        a = profile.axes["assertiveness"] + rng.gauss(6, 8)
-        r = profile.axes["responsiveness"] + rng.gauss(-3, 8)
-        versatility = rng.uniform(30, 80)
+        target = {"assertiveness": profile.axes["assertiveness"] + rng.gauss(6, 8),
+                  "responsiveness": profile.axes["responsiveness"] + rng.gauss(-3, 8),
+                  "versatility": rng.uniform(30, 80)}
         peers = rng.randint(3, 5)
         for n in range(peers + 1):
             link = storage.create_link(db, row, "peer")
             if n == peers:
                 break  # one link not answered yet
-            answers = _observer_answers(observer, rng, {"assertiveness": a, "responsiveness": r,
-                                                        "versatility": versatility})
+            answers = answers_near(observer, rng, target, 0.7)
             rated = score_rating(observer, answers)
             storage.answer_link(db, link["token"], questionnaire=observer.slug, version=observer.version,
                                 lang="zh", answers=answers, scores={**rated.axes, "versatility": rated.versatility})
         if rng.random() < 0.3:
-            answers = _observer_answers(observer, rng, {"assertiveness": a, "responsiveness": r,
-                                                        "versatility": versatility})
+            answers = answers_near(observer, rng, target, 0.7)
             rated = score_rating(observer, answers)
             storage.save_trainer_rating(db, response_id=row["id"], agent_id=row["agent_id"], trainer_id=lead_id,
                                         trainer_name=DEMO_USERNAME, questionnaire=observer.slug,
                                         version=observer.version, lang="zh", answers=answers,
                                         scores={**rated.axes, "versatility": rated.versatility})
-
-
-def _observer_answers(q: Questionnaire, rng: random.Random, target: dict[str, float]) -> dict[str, int]:
-    mid, half = q.scale.midpoint, (q.scale.max - q.scale.min) / 2
-    answers = {}
-    for item in q.items:
-        lean = (target[item.axis] - 50) / 50 * half
-        value = mid + (lean if item.keyed == "plus" else -lean) + rng.gauss(0, 0.7)
-        answers[item.id] = int(min(q.scale.max, max(q.scale.min, round(value))))
-    return answers
 
 
 def seed_practice(db, caller: CallerContent, team_id: int, latest: list[dict], rng: random.Random) -> None:

@@ -11,6 +11,7 @@ import re
 import pytest
 
 from assessment import demo, storage
+from assessment.abilities import score_abilities
 from assessment.questionnaire import load_all
 from conftest import QUESTIONNAIRES, style_answers
 from helpers import add_result, connect, make_team, make_trainer, rows
@@ -148,7 +149,7 @@ def test_the_others_map_and_the_abilities_scatter_name_their_dots_apart_on_a_pho
         for name, value in (("王芳", 4), ("李娜", 4), ("Amy Chen", 2), ("赵磊" * 10, 3)):
             member = add_result(app, app.extensions["questionnaires"]["communication-style"], small["id"], name, 3, 4)
             ratings = {i.id: value for i in scorecard.items}
-            scores = demo.score_abilities(scorecard, ratings)
+            scores = score_abilities(scorecard, ratings)
             storage.save_ability_rating(db, agent_id=member["agent_id"], team_id=small["id"], source="staff",
                                         period=period, ratings=ratings, abilities=scores.abilities,
                                         overall=scores.overall, rater_id=owner)
