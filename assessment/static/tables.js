@@ -3,7 +3,8 @@
 // Tables loaded later (the others' block) are checked when they arrive.
 (function () {
   "use strict";
-  var hint = document.documentElement.getAttribute("data-scroll-hint");
+  var me = document.currentScript;
+  var hint = me ? me.getAttribute("data-scroll-hint") : "";
 
   function check(wrap) {
     var over = wrap.scrollWidth > wrap.clientWidth + 1;
