@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Mapping, Sequence
 
 from . import abilities
-from .charts import CONFIG, is_cjk, layout, upright_title
+from .charts import CONFIG, is_cjk, layout, one_trace_per_dot, upright_title, with_legend_above
 from .model import ABILITIES
 
 LABELLED_POINTS = 5
@@ -98,10 +98,15 @@ def trend(points: Sequence[Mapping], names: Mapping[str, str]) -> dict:
     }
 
 
-def scatter(quadrants: Mapping, names: Mapping[str, str]) -> dict:
-    """Members on two abilities, the team means as quadrant lines (abilities.scatter_quadrants)."""
+def scatter(quadrants: Mapping, names: Mapping[str, str], joiner: str = ", ") -> dict:
+    """Members on two abilities, the team means as quadrant lines (abilities.scatter_quadrants).
+
+    Members with the same two scores share one dot, named together ("Ann, Bob"; joiner
+    is the language's list separator). Up to LABELLED_POINTS dots are named in a legend,
+    one shape each (charts.one_trace_per_dot): names beside the dots would overlap on a
+    phone. Beyond that the dots go unnamed, and the lists under the chart name them."""
     x, y = quadrants["x"], quadrants["y"]
-    points = quadrants["points"]
+    points = _same_place_together(quadrants["points"], joiner)
     colours = {"high_low": "#d35400", "low_high": "#8e44ad", "high_high": "#1e8449", "low_low": "#c0392b"}
     shapes = []
     if quadrants["x_mean"] is not None:
@@ -112,15 +117,15 @@ def scatter(quadrants: Mapping, names: Mapping[str, str]) -> dict:
              "line": {"color": "#999", "width": 1, "dash": "dash"}},
         ]
     axis = {"range": [0.8, 5.2], "fixedrange": True, "tickvals": [1, 2, 3, 4, 5], "zeroline": False}
-    return {
-        "data": [{
-            # Names beside the points while they fit; beyond a few they overlap, and the lists name them.
-            "type": "scatter", "mode": "markers+text" if len(points) <= LABELLED_POINTS else "markers", "x": [p["x"] for p in points], "y": [p["y"] for p in points],
-            "text": [p["name"] for p in points], "textposition": "top center", "textfont": {"size": 11},
-            "marker": {"size": 10, "color": [colours[p["quadrant"]] for p in points],
-                       "line": {"color": "#ffffff", "width": 1.5}},
-            "hovertemplate": "%{text}<br>" + names[x] + ": %{x:.2f}<br>" + names[y] + ": %{y:.2f}<extra></extra>",
-        }],
+    trace = {
+        "type": "scatter", "mode": "markers", "x": [p["x"] for p in points], "y": [p["y"] for p in points],
+        "text": [p["name"] for p in points],
+        "marker": {"size": 11, "color": [colours[p["quadrant"]] for p in points],
+                   "line": {"color": "#ffffff", "width": 1.5}},
+        "hovertemplate": "%{text}<br>" + names[x] + ": %{x:.2f}<br>" + names[y] + ": %{y:.2f}<extra></extra>",
+    }
+    fig = {
+        "data": [trace],
         "layout": layout(
             margin={"l": 50, "r": 15, "t": 15, "b": 45}, shapes=shapes, hovermode="closest",
             # A Chinese title stands upright beside the axis, as on the style map.
@@ -130,6 +135,22 @@ def scatter(quadrants: Mapping, names: Mapping[str, str]) -> dict:
         ),
         "config": CONFIG,
     }
+    if 0 < len(points) <= LABELLED_POINTS:
+        fig["data"] = one_trace_per_dot(trace, [p["name"] for p in points])
+        with_legend_above(fig)
+    return fig
+
+
+def _same_place_together(points: Sequence[Mapping], joiner: str) -> list[dict]:
+    """One dot per place: members with the same two scores share it, names joined."""
+    places: dict[tuple, dict] = {}
+    for p in points:
+        key = (p["x"], p["y"])
+        if key in places:
+            places[key]["name"] += joiner + p["name"]
+        else:
+            places[key] = {**p}
+    return list(places.values())
 
 
 def agent_trend(ratings: Sequence[Mapping], names: Mapping[str, str]) -> dict:

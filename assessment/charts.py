@@ -240,24 +240,55 @@ def upright_title(text: str) -> list[dict]:
     }]
 
 
+# --- a few named dots: a legend, never labels beside the dots -------------------------
+
+# Labels written beside dots overlap as soon as two dots sit close together, and on a
+# 360 px phone that is most of the time ("你 他(自评)(3人)"). Each named dot is its own trace
+# with a marker shape of its own, named in a legend above the chart: the legend lays
+# its entries out side by side or in rows and never prints one name over another.
+LEGEND_SYMBOLS = ("circle", "diamond", "square", "triangle-up", "star", "hexagon", "cross")
+LEGEND_NAME_MAX = 24  # a longer name is cut with "…" in the legend; the hover shows it whole
+LEGEND_ABOVE = {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom",
+                "font": {"size": 12}, "itemclick": False, "itemdoubleclick": False}
+
+
+def legend_name(label: str) -> str:
+    return label if len(label) <= LEGEND_NAME_MAX else label[:LEGEND_NAME_MAX - 1] + "…"
+
+
+def one_trace_per_dot(trace: Mapping, labels: Sequence[str]) -> list[dict]:
+    """Split a scatter trace of a few dots into one trace per dot, each named in the legend
+    with a shape of its own (colours stay as they were: they carry meaning)."""
+    shared = {k: v for k, v in trace.items() if k not in ("x", "y", "text", "marker", "textposition", "textfont")}
+    traces = []
+    for i, label in enumerate(labels):
+        marker = {k: (v[i] if isinstance(v, list) else v) for k, v in trace["marker"].items()}
+        marker["symbol"] = LEGEND_SYMBOLS[i % len(LEGEND_SYMBOLS)]
+        traces.append({**shared, "mode": "markers", "x": [trace["x"][i]], "y": [trace["y"][i]],
+                       "text": [trace["text"][i]], "name": legend_name(label), "showlegend": True,
+                       "marker": marker})
+    return traces
+
+
+def with_legend_above(fig: dict, top_margin: int = 20) -> dict:
+    """Room above the plot for the legend (it grows into more rows on a phone by itself)."""
+    fig["layout"]["showlegend"] = True
+    fig["layout"]["legend"] = dict(LEGEND_ABOVE)
+    fig["layout"]["margin"] = {**fig["layout"]["margin"], "t": top_margin}
+    return fig
+
+
 # --- how others see me ------------------------------------------------------------
-
-OTHERS_SYMBOLS = ("circle", "diamond", "square", "triangle-up")
-
 
 def others_quadrant(points: Sequence[Mapping], style_names: Mapping[str, str],
                     axis_titles: Mapping[str, str]) -> dict:
-    """The style map with a few labelled dots (self, the others' mean, ...): quadrant()
-    with each dot's label written beside it and a marker shape of its own, so two dots
-    of the same style stay apart."""
+    """The style map with a few named dots (self, the others' mean, ...): quadrant() with
+    one trace per dot, a shape each and their names in a legend, so two dots of the same
+    style or at the same place stay told apart and their names never overlap."""
     fig = quadrant(points, style_names, axis_titles)
-    trace = fig["data"][0]
-    trace["mode"] = "markers+text"
-    trace["textposition"] = ["top center" if p["responsiveness"] < 85 else "bottom center" for p in points]
-    trace["textfont"] = {"size": 13, "color": "#222"}
-    trace["marker"]["size"] = 15
-    trace["marker"]["symbol"] = [OTHERS_SYMBOLS[i % len(OTHERS_SYMBOLS)] for i in range(len(points))]
-    return fig
+    fig["data"][0]["marker"]["size"] = 15
+    fig["data"] = one_trace_per_dot(fig["data"][0], [p["label"] for p in points])
+    return with_legend_above(fig)
 
 
 def practice_accuracy(by_type: Mapping[str, Mapping], style_names: Mapping[str, str], axis_title: str) -> dict:

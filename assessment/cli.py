@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import click
 from flask import Flask, current_app
@@ -11,7 +13,7 @@ from flask.cli import with_appcontext
 from werkzeug.security import generate_password_hash
 
 from . import psychometrics, storage
-from .demo import DEMO_PASSWORD, DEMO_USERNAME, seed_team
+from .demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_USERNAME, seed_team
 from .forms import PASSWORD_MAX, PASSWORD_MIN
 from .scoring import SCORING_VERSION, score
 
@@ -92,14 +94,20 @@ def revoke_token(username: str, token_id: int | None) -> None:
 @click.option("--members", default=24, show_default=True, help="Synthetic agents in the demo team.")
 @click.option("--seed", default=7, show_default=True, help="Random seed, for the same demo every time.")
 def seed_demo(members: int, seed: int) -> None:
-    """Create a demo trainer and a team of synthetic agents with retakes."""
+    """Create demo staff (trainer, admin, QC) and a team of synthetic agents with retakes,
+    ability ratings, colleagues' ratings and practice calls."""
+    today = datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
     db = _db()
     try:
-        team = seed_team(db, current_app.extensions["questionnaires"], members=members, seed=seed)
+        team = seed_team(db, current_app.extensions["questionnaires"], members=members, seed=seed, every_page=True,
+                         caller=current_app.extensions.get("caller"), today=today)
     finally:
         db.close()
     click.echo(f"Demo team {team['name']!r} with {members} agents (invite code {team['invite_code']}).")
-    click.echo(f"Sign in at /trainer/login as {DEMO_USERNAME} / {DEMO_PASSWORD}")
+    click.echo("Sign in at /trainer/login with one of these accounts:")
+    roles = {"trainer": "trainer, owns the team", "admin": "administrator", "qc": "QC, rates abilities"}
+    for username, role in DEMO_ACCOUNTS.items():
+        click.echo(f"  {username} / {DEMO_PASSWORD}  ({roles[role]})")
 
 
 @click.command("backup")

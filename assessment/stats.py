@@ -73,6 +73,16 @@ def is_thin(fits: int, members: int) -> bool:
     return members > 0 and (fits < 2 or fits < THIN_SHARE * members)
 
 
+# Below this many members with figures, a team-wide verdict ("a gap: train everyone",
+# "thin coverage", a versatility band) would rest on one or two people: pages show the
+# figures with a caution instead, and no verdict.
+VERDICT_MIN = 5
+
+
+def enough_for_a_verdict(members: int) -> bool:
+    return members >= VERDICT_MIN
+
+
 @dataclass(frozen=True)
 class Aggregates:
     """Each member's latest result in a scope, summed: what a dashboard's numbers start from."""

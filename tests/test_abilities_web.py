@@ -9,6 +9,7 @@ import pytest
 from markupsafe import escape
 
 from assessment import storage
+from assessment.abilities import load_readings
 from assessment.model import ABILITIES
 from assessment.questionnaire import load_all
 from conftest import QUESTIONNAIRES
@@ -28,7 +29,7 @@ def world(app, questionnaire):
     qc = make_trainer(app, "qc-1")
     make_trainer(app, "outsider")
     team = make_team(app, owner, "Team 一组")
-    results = {n: add_result(app, questionnaire, team["id"], n, 3, 3) for n in ("Ann", "Bob", "Cat")}
+    results = {n: add_result(app, questionnaire, team["id"], n, 3, 3) for n in ("Ann", "Bob", "Cat", "Dan", "Eve")}
     db = connect(app)
     try:
         storage.set_role(db, qc, "qc")
@@ -105,15 +106,17 @@ def test_qc_rates_and_the_member_page_shows_the_abilities(app, world):
 
 
 def _rate_team(app, world):
-    """February: Ann 5 on listening and 1 on learning (3 elsewhere), Bob 1 on listening and 5 on learning,
-    Cat 3 everywhere. January: everybody 2."""
+    """February: Ann and Dan 5 on listening and 1 on learning (3 elsewhere), Bob and Eve 1 on listening and 5
+    on learning, Cat 3 everywhere (five rated: enough for a team verdict). January: everybody 2."""
     qc = signed_in_client(app, "qc-1")
-    for name in ("Ann", "Bob", "Cat"):
+    for name in ("Ann", "Bob", "Cat", "Dan", "Eve"):
         post_rating(qc, world["agents"][name], form_data("2", period="2024-01"))
     lis = [i.id for i in SCORECARD.items if i.ability == "listening"]
     lrn = [i.id for i in SCORECARD.items if i.ability == "learning"]
-    post_rating(qc, world["agents"]["Ann"], form_data(**{i: "5" for i in lis}, **{i: "1" for i in lrn}))
-    post_rating(qc, world["agents"]["Bob"], form_data(**{i: "1" for i in lis}, **{i: "5" for i in lrn}))
+    for name in ("Ann", "Dan"):
+        post_rating(qc, world["agents"][name], form_data(**{i: "5" for i in lis}, **{i: "1" for i in lrn}))
+    for name in ("Bob", "Eve"):
+        post_rating(qc, world["agents"][name], form_data(**{i: "1" for i in lis}, **{i: "5" for i in lrn}))
     post_rating(qc, world["agents"]["Cat"], form_data())
 
 
@@ -130,7 +133,7 @@ def test_team_analysis_page(app, world):
     html = page_text(client.get(f"/trainer/teams/{world['team']}/abilities?period=2024-02&x=listening&y=learning"))
     head, body = table(html, "ability-stats")
     stats = {r[0]: r[1:] for r in body}
-    assert stats["Listening"][:3] == ["3.00", "2.00", "0.67"]  # 5, 1, 3
+    assert stats["Listening"][:3] == ["3.00", "2.00", "0.67"]  # 5, 1, 3, 5, 1
     assert stats["Listening"][3] == "Uneven team"
     assert stats["Understanding"][:3] == ["3.00", "0.00", "0.00"]
     assert stats["Understanding"][3] == "Steady"
@@ -223,3 +226,41 @@ def test_a_rating_given_under_version_1_still_shows_as_it_was(app, world):
     assert head[1:3] == ["2024-01", "2023-12"]
     assert [row[2] for row in body[:7]] == [f"{v:.2f}" for v in v1_abilities.values()]
     assert [row[1] for row in body[:7]] == ["4.00"] * 7
+
+
+@pytest.mark.parametrize("lang, verdict, caution", [
+    ("en", "Weakest ability", "Too few rated for a team verdict"),
+    ("zh", "最弱的能力", "评分人数太少，不足以评价全组"),
+])
+def test_below_five_rated_members_the_page_gives_figures_and_a_caution_never_a_verdict(app, world, lang, verdict,
+                                                                                      caution):
+    qc = signed_in_client(app, "qc-1")
+    lrn = [i.id for i in SCORECARD.items if i.ability == "learning"]
+    for name in ("Ann", "Bob"):  # 2 of 5 rated, both weak on learning: a "team gap" on 2 people
+        post_rating(qc, world["agents"][name], form_data("4", **{i: "1" for i in lrn}))
+    owner = signed_in_client(app, "trainer-a", lang=lang)
+    html = page_text(owner.get(f"/trainer/teams/{world['team']}/abilities?period=2024-02"))
+    assert caution in html and verdict + ("：" if lang == "zh" else ":") not in html
+    assert 'class="card weakest"' not in html and 'class="card readings"' not in html
+    _head, body = table(html, "ability-stats")
+    learning = next(r for r in body if r[0] in ("Learning", "学习"))
+    assert learning[1:4] == ["1.00", "0.00", "0.00"] and learning[4] == "–"  # the figures, no reading
+    readings = load_readings(QUESTIONNAIRES / "service-abilities.toml")
+    for key in ("team_gap", "uneven", "strength"):
+        assert readings[key].advice.get(lang) not in html
+    # The fifth rating turns the verdict on.
+    for name in ("Cat", "Dan", "Eve"):
+        post_rating(qc, world["agents"][name], form_data("4", **{i: "1" for i in lrn}))
+    html = page_text(owner.get(f"/trainer/teams/{world['team']}/abilities?period=2024-02"))
+    assert verdict in html and caution not in html and 'class="card weakest"' in html
+
+
+def test_the_agents_self_rating_page_says_ni_never_nin(app, world):
+    """Agent-facing pages use 你, as the result page does; 您 only inside a line said to a customer."""
+    token = world["results"]["Ann"]["token"]
+    client = app.test_client()
+    html = page_text(client.get(f"/r/{token}/abilities?lang=zh"))
+    client.post(f"/r/{token}/abilities", data={"csrf_token": csrf_token(html), **form_data("4")})
+    for page in (html, page_text(client.get(f"/r/{token}/abilities?lang=zh"))):
+        outside_quotes = re.sub(r"“[^”]*”", "", page)
+        assert "您" not in outside_quotes and "你" in outside_quotes

@@ -458,3 +458,100 @@ def test_a_draft_from_an_older_version_does_not_break_finishing(app, client, que
 def test_the_language_switch_keeps_what_the_address_says(client):
     html = client.get("/call?pace=fast&mood=upset&lang=en").get_data(as_text=True)
     assert 'href="/call?pace=fast&amp;mood=upset&amp;lang=zh"' in html
+
+
+# ---------------------------------------------------------------------------
+# Wording a newcomer meets on the result page (issue 19)
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("style", STYLES)
+def test_the_customer_types_heading_takes_the_right_article(client, questionnaire, style):
+    client.get("/?lang=en")
+    html = html_of(client.get(take_questionnaire(client, questionnaire, style_answers(questionnaire, style, 2))
+                              .headers["Location"]))
+    name = questionnaire.styles[style].name.en
+    article = "an" if name[0] in "AEIOU" else "a"
+    assert f"Handling the four customer types, as {article} {name}" in html
+    assert not re.search(r"\ba (Analytical|Expressive|Amiable)\b", html)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_strong_result_says_very_likely_with_a_figure_never_certainty(client, questionnaire, lang):
+    from helpers import api_submit
+    body = api_submit(client, questionnaire, style_answers(questionnaire, "driver", 2), lang=lang).get_json()
+    assert body["flags"] == [] and body["confidence"] > 0.95
+    html = html_of(client.get(body["result_url"].replace("http://localhost", "").split("?")[0] + f"?lang={lang}"))
+    sentence = re.search(r'<p class="confidence confidence-(\w+)">\s*(.*?)\s*</p>', html, re.S)
+    assert sentence and sentence.group(1) == "very_likely"
+    assert "10 in 10" not in html and "10人中有10人" not in html and "100%" not in html
+    if lang == "en":
+        assert "Very likely the same style on a retake" in sentence.group(2) and "over 95%" in sentence.group(2)
+    else:
+        assert "极有可能" in sentence.group(2) and "超过95%" in sentence.group(2)
+
+
+def test_a_flagged_result_is_never_called_likely_above_its_caution(client, questionnaire):
+    answers = {item.id: 5 for item in questionnaire.items}  # yes to everything: acquiescence
+    answers.update({item.id: 4 for item in questionnaire.items[::3]})
+    client.get("/?lang=en")
+    html = html_of(client.get(take_questionnaire(client, questionnaire, answers).headers["Location"]))
+    assert "Read this result with care" in html
+    assert re.search(r'<p class="confidence confidence-(\w+)">', html).group(1) == "uncertain"
+    assert "Very likely" not in html and "Uncertain: the answers call for care" in html
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_language_asked_for_goes_on_with_the_questionnaire_link(client, questionnaire, lang):
+    html = html_of(client.get(f"/?lang={lang}"))
+    assert f'href="/q/{questionnaire.slug}/1?lang={lang}"' in html
+    location = take_questionnaire(client, questionnaire, style_answers(questionnaire, "amiable", 2)).headers["Location"]
+    result = html_of(client.get(f"{location}?lang={lang}"))
+    assert f'href="/q/{questionnaire.slug}/1?lang={lang}"' in result  # "Take it again"
+    # A fresh browser following that link gets the page in that language.
+    fresh = html_of(client.application.test_client().get(f"/q/{questionnaire.slug}/1?lang={lang}"))
+    assert f'<html lang="{"en" if lang == "en" else "zh-CN"}">' in fresh
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", ("What you sent is longer than this site accepts", "Back to the form")),
+    ("zh", ("提交的内容太长", "回到表单")),
+])
+def test_a_ten_thousand_character_name_gets_a_page_that_says_what_to_do(app, client, lang, words):
+    from helpers import make_team, make_trainer
+    team = make_team(app, make_trainer(app, "t1"), "Team")
+    url = f"/join/{team['invite_code']}"
+    html = html_of(client.get(f"{url}?lang={lang}"))
+    response = client.post(url, data={"csrf_token": csrf_token(html), "name": "王" * 10_000})
+    assert response.status_code == 413
+    page = html_of(response)
+    assert all(w in page for w in words) and f'href="{url}"' in page
+    assert response_rows(app) == []
+
+
+# ---------------------------------------------------------------------------
+# After finishing: back and a resend go to the result (issue 19)
+# ---------------------------------------------------------------------------
+
+def test_back_after_finishing_goes_to_the_result_and_a_resend_stores_nothing_more(client, app, questionnaire,
+                                                                                   answers):
+    pages = len(questionnaire.pages)
+    location = take_questionnaire(client, questionnaire, answers).headers["Location"]
+    for page in range(2, pages + 1):
+        back = client.get(page_url(questionnaire.slug, page))
+        assert back.status_code == 302 and back.headers["Location"] == location
+    # The last page as the browser kept it, sent again: the result, never page 1 with an error.
+    html = html_of(client.get(page_url(questionnaire.slug, 1)))  # any form of the session has its token
+    resend = client.post(page_url(questionnaire.slug, pages), data={
+        "csrf_token": csrf_token(html), **{i.id: str(answers[i.id]) for i in questionnaire.pages[-1]}})
+    assert resend.status_code == 302 and resend.headers["Location"] == location
+    assert len(response_rows(app)) == 1
+    # Page 1 opened afresh is a retake, and it works as before.
+    assert checked_answers(html_of(client.get(page_url(questionnaire.slug, 1)))) == {}
+    second = take_questionnaire(client, questionnaire, answers).headers["Location"]
+    assert second != location and len(response_rows(app)) == 2
+
+
+def test_a_page_of_the_form_carries_its_key_for_the_browser_and_the_keeping_script(client, questionnaire):
+    html = html_of(client.get(page_url(questionnaire.slug, 1)))
+    assert re.search(r'<form [^>]*data-keep="q:communication-style:\d+" data-last="false"', html)
+    assert re.search(r'<script src="/static/answers\.js\?v=\w+" defer>', html)

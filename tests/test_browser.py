@@ -27,8 +27,8 @@ def test_agent_takes_the_questionnaire_in_chinese_and_sees_drawn_charts(live_ser
 
     page.goto(live_server.url + "/?lang=zh")
     assert page.locator("html").get_attribute("lang") == "zh-CN"
-    page.locator(f'a[href="/q/{questionnaire.slug}/1"]').click()
-    page.wait_for_url(re.compile(rf"/q/{questionnaire.slug}/1$"))
+    page.locator(f'a[href="/q/{questionnaire.slug}/1?lang=zh"]').click()  # the language asked for goes on
+    page.wait_for_url(re.compile(rf"/q/{questionnaire.slug}/1\?lang=zh$"))
 
     for number, items in enumerate(pages, start=1):
         skipped = items[-1].id if number == 1 else None

@@ -73,8 +73,10 @@ def test_invite_rate_and_see_how_others_see_you(app, live_server, page, browser,
     assert page.locator("#others .big-number").inner_text() == "25"
     assert page.locator("#others ol.practices li").count() == 3
     labels = page.evaluate("JSON.parse(document.querySelector('#others script[type=\"application/json\"]')"
-                           ".textContent).data[0].text")
-    assert len(labels) == 2  # two labelled dots: self and others
+                           ".textContent).data.map(t => t.name)")
+    assert len(labels) == 2  # two named dots: self and others, in the legend
+    assert page.locator("#others .legend .traces").count() == 2
+    assert page.locator("#others .scatterlayer .textpoint").count() == 0  # no label printed beside a dot
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.screenshot(path=f"/tmp/others-browser-{lang}.png", full_page=True)
     assert page.js_errors == []

@@ -122,8 +122,11 @@ def test_seed_demo(app, cli):
     assert result.exit_code == 0, result.output
     assert "demo / demo-password" in result.output
     assert "/trainer/login" in result.output
-    trainers = rows(app, "SELECT id, username FROM trainers")
-    assert [t["username"] for t in trainers] == ["demo"]
+    trainers = rows(app, "SELECT id, username, role FROM trainers ORDER BY id")
+    assert [(t["username"], t["role"]) for t in trainers] == [("demo", "trainer"), ("demo-admin", "admin"),
+                                                               ("demo-qc", "qc")]
+    for username in ("demo-admin", "demo-qc"):
+        assert f"{username} / demo-password" in result.output
     teams = rows(app, "SELECT id, name, invite_code FROM teams")
     assert len(teams) == 1
     assert teams[0]["invite_code"] in result.output
@@ -141,5 +144,41 @@ def test_seed_demo(app, cli):
 
     again = cli("seed-demo", "--members", "4")
     assert again.exit_code == 0, again.output
-    assert count(app, "trainers") == 1
+    assert count(app, "trainers") == 3
     assert count(app, "teams") == 2
+
+
+def test_seed_demo_fills_every_page_a_newcomer_opens(app, cli):
+    """Issue 19: after seed-demo no page says "No ... yet": abilities (QC and self-ratings),
+    practice, others' views from at least three colleagues, for each signed-in role."""
+    assert cli("seed-demo").exit_code == 0
+    team = rows(app, "SELECT id FROM teams")[0]["id"]
+    owner = app.test_client()
+    assert login(owner, "demo", "demo-password").status_code == 302
+    abilities = owner.get(f"/trainer/teams/{team}/abilities?lang=en").get_data(as_text=True)
+    assert "No staff ratings for this month yet" not in abilities
+    assert len(re.findall(r'<tr class="reading-(?!none)', abilities)) == 7  # 5+ rated: every ability read
+    assert "Weakest ability" in abilities
+    assert re.search(r'<td class="[^"]*">[+-]\d\.\d\d</td>', abilities)  # self-rating against staff's
+    practice = owner.get(f"/trainer/teams/{team}/practice?lang=en").get_data(as_text=True)
+    assert "No practice yet" not in practice and 'id="fig-' in practice
+    others = owner.get(f"/trainer/teams/{team}/others?lang=en").get_data(as_text=True)
+    assert "No member has enough colleagues" not in others and "Too few members for a team verdict" not in others
+    peers = rows(app, "SELECT agent_id, COUNT(*) AS n FROM rater_links WHERE relation = 'peer' "
+                      "AND answered_at IS NOT NULL GROUP BY agent_id")
+    assert len(peers) >= 5 and all(p["n"] >= 3 for p in peers)
+    member = peers[0]["agent_id"]
+    page = owner.get(f"/trainer/agents/{member}?lang=en").get_data(as_text=True)
+    assert "Nobody has rated this member yet" not in page and "Versatility" in page
+    # The agent's own result page shows the others' view too.
+    token = rows(app, "SELECT token FROM responses WHERE agent_id = ? ORDER BY id DESC LIMIT 1", [member])[0]["token"]
+    mine = app.test_client().get(f"/r/{token}/others?lang=en").get_data(as_text=True)
+    assert 'id="fig-others-agent"' in mine
+    # QC sees and rates the team; the admin sees the staff accounts.
+    qc = app.test_client()
+    assert login(qc, "demo-qc", "demo-password").status_code == 302
+    assert qc.get(f"/trainer/teams/{team}/abilities").status_code == 200
+    admin = app.test_client()
+    assert login(admin, "demo-admin", "demo-password").status_code == 302
+    accounts = admin.get("/admin/?lang=en").get_data(as_text=True)
+    assert "demo-qc" in accounts and "demo-admin" in accounts

@@ -234,3 +234,56 @@ def test_trend_dates_read_the_same_in_both_languages():
             for axis in ("assertiveness", "responsiveness")
         ], lang
 
+
+
+# --- how sure a style is, in words (issue 19) ------------------------------------------
+
+@pytest.mark.parametrize("confidence, flags, band, percent, over", [
+    (0.996, (), "very_likely", 95, True),
+    (0.93, (), "very_likely", 93, False),
+    (0.9, (), "very_likely", 90, False),
+    (0.82, (), "likely", 82, False),
+    (0.7, (), "likely", 70, False),
+    (0.55, (), "uncertain", 55, False),
+    (0.99, ("contradictory",), "uncertain", 95, True),
+])
+def test_confidence_is_a_band_with_a_figure_never_certainty(confidence, flags, band, percent, over):
+    from assessment.content import confidence_band
+    sure = confidence_band(confidence, flags)
+    assert (sure.band, sure.percent, sure.over, sure.flagged) == (band, percent, over, bool(flags))
+
+
+# --- named dots: a legend, never labels that overlap (issue 19) --------------------------
+
+def test_self_and_others_on_one_spot_are_two_legend_entries_not_overlapping_labels():
+    from assessment.charts import others_quadrant
+    points = [{"assertiveness": 62, "responsiveness": 40, "label": "你（自评）", "style": "driver"},
+              {"assertiveness": 63, "responsiveness": 41, "label": "他人（3人）", "style": "driver"}]
+    fig = others_quadrant(points, NAMES, AXIS_TITLES)
+    assert [t["name"] for t in fig["data"]] == ["你（自评）", "他人（3人）"]
+    assert all(t["mode"] == "markers" and "textposition" not in t for t in fig["data"])  # nothing beside a dot
+    assert len({t["marker"]["symbol"] for t in fig["data"]}) == 2  # told apart by shape, colour kept
+    assert fig["layout"]["showlegend"] is True and fig["layout"]["legend"]["orientation"] == "h"
+
+
+def test_members_with_one_score_share_a_dot_and_a_legend_name():
+    from assessment.ability_report import scatter
+    from assessment.abilities import scatter_quadrants
+    members = [{"agent_id": i, "name": n, "abilities": {"listening": x, "learning": y}}
+               for i, (n, x, y) in enumerate([("王芳", 3.5, 4.0), ("李娜", 3.5, 4.0), ("Amy Chen", 2.0, 3.0),
+                                              ("A" * 80, 4.5, 2.0)])]
+    fig = scatter(scatter_quadrants(members, "listening", "learning"), {"listening": "倾听", "learning": "学习"}, "、")
+    names = [t["name"] for t in fig["data"]]
+    assert names[0] == "王芳、李娜" and names[1] == "Amy Chen" and len(names) == 3
+    assert names[2].endswith("…") and len(names[2]) <= 24
+    assert fig["data"][2]["text"] == ["A" * 80]  # the whole name on hover
+    assert all(t["mode"] == "markers" for t in fig["data"]) and fig["layout"]["showlegend"]
+
+
+def test_a_large_team_scatter_names_nobody_on_the_chart():
+    from assessment.ability_report import LABELLED_POINTS, scatter
+    from assessment.abilities import scatter_quadrants
+    members = [{"agent_id": i, "name": f"m{i}", "abilities": {"listening": 1 + i * 0.2, "learning": 3.0}}
+               for i in range(LABELLED_POINTS + 1)]
+    fig = scatter(scatter_quadrants(members, "listening", "learning"), {"listening": "L", "learning": "R"})
+    assert len(fig["data"]) == 1 and fig["data"][0]["mode"] == "markers" and not fig["layout"]["showlegend"]

@@ -435,7 +435,8 @@ def test_confidence_words_on_the_result_page(client, questionnaire):
     from conftest import style_answers
     body = api_submit(client, questionnaire, style_answers(questionnaire, "amiable", 2), lang="en").get_json()
     html = client.get(body["result_url"].replace("http://localhost", "")).get_data(as_text=True)
-    assert f"about {math.floor(body['confidence'] * 10 + 0.5)} in 10 people" in html
+    figure = min(math.floor(body["confidence"] * 100 + 0.5), 95)
+    assert f"{figure}%" in html and "in 10" not in html
 
 
 def test_the_profile_a_write_returns_is_the_one_read_back(app, questionnaire):

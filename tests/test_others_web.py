@@ -150,8 +150,13 @@ def test_the_rater_journey_keeps_the_draft_and_works_once(app, client, world, ob
     # Used: the link says so, for anyone, and a late page submit stores nothing more.
     used = app.test_client().get(f"/rate/{link}?lang=en")
     assert used.status_code == 409 and "already used" in page_text(used)
-    late = rater.post(f"/rate/{link}/3", data={"csrf_token": csrf_token(intro)})
-    assert late.status_code == 409
+    late = app.test_client().post(f"/rate/{link}/3", data={"csrf_token": csrf_token(intro)})
+    assert late.status_code in (400, 409)  # (a stranger's post lacks a session's CSRF token)
+    # The rater's own back button or a resend: the thank-you page again, nothing stored twice.
+    again = rater.post(f"/rate/{link}/3", data={"csrf_token": csrf_token(intro)})
+    assert again.status_code == 302 and again.headers["Location"].endswith("/rate/done")
+    assert rater.get(f"/rate/{link}/3").headers["Location"].endswith("/rate/done")
+    assert count(app, "rater_links") == 1
 
 
 def test_a_lead_form_says_it_is_not_anonymous_and_takes_a_role(app, client, world, observer):
@@ -210,6 +215,9 @@ def test_the_trainer_sees_the_member_view_rates_and_reads_the_team(app, client, 
         rate_through_pages(app.test_client(), observer, make_link(client, token), rating(observer, 2, 4, 5))
     page = page_text(trainer.get(f"/trainer/teams/{world['team']['id']}/others"))
     assert "<span class=\"big-number\">100</span>" in page  # the team's average versatility
+    # One member with a view: the figure, no band for the team, and a caution saying why.
+    assert re.search(r'big-number">100</span><span class="hint"> / 100</span></p>', page)
+    assert "Too few members for a team verdict" in page
     assert "Ann 安" in page and "71 points apart" in page  # hypot(-50, +50) = 70.7
 
 
@@ -325,3 +333,13 @@ def test_too_many_cant_say_on_a_scale_is_refused_naming_it_and_keeps_every_answe
         response = rater.post(f"/rate/{link}/{number}", data={**data, "csrf_token": csrf_token(html)})
     assert response.status_code == 302 and response.headers["Location"].endswith("/rate/done")
     assert rows(app, "SELECT versatility FROM rater_links") == [{"versatility": 100.0}]
+
+
+def test_the_invite_summary_ends_its_sentence_in_both_languages(client, world):
+    token = world["ann"]["token"]
+    client.get("/?lang=en")
+    make_link(client, token)
+    en = page_text(client.get(f"/r/{token}/others?lang=en"))
+    assert re.search(r"<strong>0 of 1 answered\.</strong> Colleagues' answers are shown together", en)
+    zh = page_text(client.get(f"/r/{token}/others?lang=zh"))
+    assert "<strong>已答0份，共邀请1人。</strong>" in zh

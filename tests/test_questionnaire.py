@@ -333,7 +333,7 @@ def test_new_questionnaire_file_appears_on_the_index_page(monkeypatch, tmp_path,
     client = app.test_client()
     html_en = client.get("/?lang=en").get_data(as_text=True)
     assert "Team talk check" in html_en and "Communication style" in html_en
-    assert 'href="/q/team-talk/1"' in html_en
+    assert 'href="/q/team-talk/1?lang=en"' in html_en  # the language asked for goes on
     html_zh = client.get("/?lang=zh").get_data(as_text=True)
     assert "团队沟通自查" in html_zh
     assert client.get("/q/team-talk/1").status_code == 200

@@ -19,7 +19,7 @@ from markupsafe import escape
 
 from assessment import create_app, storage
 from assessment.web.assets import plotly_version
-from assessment.web.trainer import csv_safe
+from assessment.exports import csv_safe
 from assessment.questionnaire import load_all
 from conftest import QUESTIONNAIRES, csrf_token
 from werkzeug.security import generate_password_hash
@@ -1003,6 +1003,13 @@ def test_hostile_names_are_inert_text_in_the_exports(hostile):
         assert response.mimetype == "application/json"
         assert response.headers["Content-Disposition"].startswith("attachment;")
         assert payload in {r["name"] for r in response.get_json()}
+    # The others' export lists every member by name (issue 19): inert text there too.
+    for path in (f"/trainer/teams/{hostile['form_team']['id']}/others/export.csv",
+                 f"/trainer/teams/{hostile['form_team']['id']}/others/export.csv?header=zh"):
+        response = client.get(path)
+        assert response.mimetype == "text/csv" and response.headers["Content-Disposition"].startswith("attachment;")
+        names = {list(r.values())[1] for r in _csv_rows(response)}  # the name column, either heading
+        assert payload in names
     api = client.get(f"/api/v1/teams/{hostile['api_team']['id']}/responses",
                      headers={"Authorization": f"Bearer {hostile['token']}"})
     assert api.mimetype == "application/json"

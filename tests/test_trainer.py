@@ -379,13 +379,23 @@ def test_coverage_cards_mark_thin_customer_types(app, questionnaire, team, signe
     cards = coverage_cards(page_text(signed_in.get(f"/trainer/teams/{team['id']}")))
     assert set(cards) == set(STYLES)
     # affinity >= 60: Driver 丙 (75); Expressive 甲, 乙 (62.5); Amiable 甲 (87.5), 乙 (62.5); Analytical nobody
-    thin = {s: 'badge thin' in card for s, card in cards.items()}
-    assert thin == {"driver": True, "expressive": False, "amiable": False, "analytical": True}
+    # Three members: the counts, and no verdict on the team (fewer than five).
+    assert not any('badge thin' in card or 'class="advice"' in card for card in cards.values())
+    assert "Only 3 members have a result: too few to call any type thin" in page_text(
+        signed_in.get(f"/trainer/teams/{team['id']}"))
     assert "1 member fits" in cards["driver"] and "丙 Driver" in cards["driver"]
     assert "2 members fit" in cards["amiable"]
     assert cards["amiable"].index("甲 Amiable") < cards["amiable"].index("乙 Expressive")  # best fit first
     assert "0 members fit" in cards["analytical"]
+    # Five members: thin types are named, with what to practise.
+    add_result(app, questionnaire, team["id"], "丁 Expressive", 3, 4)
+    add_result(app, questionnaire, team["id"], "戊 Expressive", 3, 4)
+    html = page_text(signed_in.get(f"/trainer/teams/{team['id']}"))
+    cards = coverage_cards(html)
+    thin = {s: 'badge thin' in card for s, card in cards.items()}
+    assert thin == {"driver": True, "expressive": False, "amiable": False, "analytical": True}
     assert 'class="advice"' in cards["analytical"] and 'class="advice"' not in cards["amiable"]
+    assert "too few to call any type thin" not in html
 
 
 def test_dashboard_and_agent_detail_in_chinese(app, questionnaire, team, signed_in):
@@ -586,7 +596,20 @@ def test_all_teams_dashboard_combines_my_teams(app, questionnaire, trainer, team
     head, body = table(html, "members")
     assert head[1].startswith("Team")
     assert [(r[0], r[1]) for r in body] == [("Evening person", "Evening shift"), ("Morning person", "Morning shift 早班")]
-    assert "2 teams together" in html
+    assert "All my teams: 2 teams" in html
+
+
+@pytest.mark.parametrize("lang, text", [("en", "All my teams: 1 team"), ("zh", "我的全部班组：共1个")])
+def test_all_teams_with_one_team_says_one_team(app, questionnaire, team, signed_in, lang, text):
+    add_result(app, questionnaire, team["id"], "Morning person", 4, 2)
+    html = page_text(signed_in.get(f"/trainer/all?lang={lang}"))
+    assert text in html and "1 teams" not in html
+
+
+def test_the_psychometrics_team_picker_is_a_styled_field(app, team, signed_in):
+    html = page_text(signed_in.get("/trainer/psychometrics?lang=zh"))
+    assert re.search(r'<form method="get" class="filters card team-picker">\s*<div class="field">\s*'
+                     r'<label for="team">[^<]+</label>\s*<select id="team"', html)
 
 
 # --- agent detail ------------------------------------------------------------------------
@@ -747,6 +770,12 @@ TRAINER_ROUTES = [
     ("GET", "/trainer/teams/{team}/practice"),
     ("GET", "/trainer/psychometrics"),
     ("GET", "/trainer/psychometrics?team={team}"),
+    # exports of abilities, practice and others' figures (issue 19)
+    ("GET", "/trainer/teams/{team}/abilities/export.csv"),
+    ("GET", "/trainer/teams/{team}/abilities/export.json"),
+    ("GET", "/trainer/teams/{team}/practice/export.csv?header=zh"),
+    ("GET", "/trainer/teams/{team}/others/export.csv"),
+    ("GET", "/trainer/teams/{team}/others/export.json"),
 ]
 # Routes of another trainer's things: 404 for trainer B.
 OWNED_ROUTES = [r for r in TRAINER_ROUTES if "{" in r[1]]

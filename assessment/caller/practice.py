@@ -7,6 +7,7 @@ from collections import Counter
 from typing import Any, Iterable
 
 from ..collation import sort_key
+from ..grammar import with_article
 from ..model import STYLES
 from ..questionnaire import shown
 from .content import CallerContent, CallerInputError
@@ -41,10 +42,6 @@ def session_scenarios(content: CallerContent, size: int = SESSION_LENGTH, seed: 
     return picked
 
 
-def _a(word: str) -> str:
-    return ("an " if word[:1].upper() in "AEIOU" else "a ") + word
-
-
 def grade_attempt(content: CallerContent, scenario_id: str, customer_type: str, reply_id: str) -> dict:
     """POST /api/v1/practice/attempts: right or wrong on the type and the reply, with why."""
     problems: dict[str, str] = {}
@@ -65,10 +62,10 @@ def grade_attempt(content: CallerContent, scenario_id: str, customer_type: str, 
     best = scenario.best_reply
     type_correct = customer_type == scenario.customer_type
     if type_correct:
-        en = [f"Right: {_a(actual.en)} caller. {scenario.type_why.en}"]
+        en = [f"Right: {with_article(actual.en)} caller. {scenario.type_why.en}"]
         zh = [f"判断正确，是{actual.zh}。{scenario.type_why.zh}"]
     else:
-        en = [f"Not quite: this is {_a(actual.en)} caller, not {guessed.en}. {scenario.type_why.en}"]
+        en = [f"Not quite: this is {with_article(actual.en)} caller, not {guessed.en}. {scenario.type_why.en}"]
         zh = [f"这位客户是{actual.zh}，不是{guessed.zh}。{scenario.type_why.zh}"]
     if reply.best:
         en.append(f"Good reply: {reply.why.en}")

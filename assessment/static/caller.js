@@ -48,6 +48,7 @@
   function phraseSearch(input) {
     var count = document.getElementById("phrase-count");
     var template = count ? count.getAttribute("data-template") : "{n}";
+    var none = document.getElementById("phrase-none");
     function filter() {
       var words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
       var shown = 0;
@@ -57,12 +58,16 @@
         el.hidden = !match;
         if (match) { shown += 1; }
       });
+      // A section (and its jump link) with no match goes; no match anywhere: one message.
       document.querySelectorAll("[data-group], [data-section]").forEach(function (el) {
-        var any = el.querySelector("[data-search]:not([hidden])");
-        var empty = el.querySelector(":scope > .empty");
-        if (el.hasAttribute("data-group")) { el.hidden = !any; }
-        else if (empty) { empty.hidden = true; }
+        el.hidden = !el.querySelector("[data-search]:not([hidden])");
+        var jump = el.id && document.querySelector("[data-jump='" + el.id + "']");
+        if (jump) { jump.hidden = el.hidden; }
       });
+      if (none) {
+        none.hidden = shown > 0 || !words.length;
+        none.textContent = none.hidden ? "" : none.getAttribute("data-template").replace("{q}", input.value.trim());
+      }
       if (count) { count.textContent = words.length ? template.replace("{n}", shown) : ""; }
     }
     input.addEventListener("input", filter);

@@ -12,9 +12,11 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from .. import clock, storage
+from .. import clock, grammar, storage
 from . import abilities, abilities_api, admin, agent, api, assets, auth, caller, caller_api, others, others_api, trainer
 from .common import BadRequest, app_timezone, bad_request, close_db, compressed, error_response
+from ..i18n import current_lang
+from ..model import LANGS
 
 csrf = CSRFProtect()
 
@@ -69,6 +71,12 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_date"] = lambda stamp: clock.local_date(stamp, app_timezone())
     # A difference in whole points: +3, -3, and 0 for none (never "+0" or "-0").
     app.jinja_env.filters["signed"] = lambda value: f"{round(value):+d}" if round(value) else "0"
+    # "an Analytical caller" in English, the name alone in Chinese (assessment/grammar.py).
+    app.jinja_env.filters["with_article"] = lambda word: grammar.with_article(word, current_lang())
+    # A language the address asked for (?lang=en) goes on with the links that start the
+    # questionnaire, so a link copied from the page opens in that language too.
+    app.jinja_env.globals["kept_lang"] = lambda: {"lang": request.args["lang"]} \
+        if request.args.get("lang") in LANGS else {}
     app.extensions["db_pool"] = storage.Pool(app.config["DATABASE"])
     csrf.init_app(app)
     csrf.exempt(api.bp)

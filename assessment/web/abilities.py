@@ -15,10 +15,10 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import abilities, ability_report, storage
-from ..i18n import current_lang
+from .. import abilities, ability_report, exports, stats, storage
+from ..i18n import SEPARATORS, current_lang
 from ..model import ABILITIES
-from .common import agent_or_404, app_timezone, get_db, questionnaires, team_or_404
+from .common import agent_or_404, app_timezone, download, get_db, questionnaires, team_or_404
 
 bp = Blueprint("abilities", __name__)
 
@@ -164,7 +164,9 @@ def team(team_id: int):
         period, storage.team_agents(db, team_id), storage.team_latest_ratings(db, team_id, "staff"),
         storage.team_latest_ratings(db, team_id, "self"))
     names = ability_names(q)
-    readings_by_ability = abilities.ability_readings(analysis)
+    verdict = stats.enough_for_a_verdict(analysis["n"])
+    # Too few rated members: the figures, never a team-wide reading of them.
+    readings_by_ability = abilities.ability_readings(analysis) if verdict else {a: None for a in ABILITIES}
     means = {a: analysis["abilities"][a]["mean"] for a in ABILITIES}
     rated = [a for a in ABILITIES if means[a] is not None]
     default_x = analysis["weakest"] or ABILITIES[0]
@@ -181,16 +183,28 @@ def team(team_id: int):
     if analysis["n"]:
         band = abilities.radar_band(analysis, q.scale.min, q.scale.max)
         figures["radar"] = ability_report.radar(band, names, _("Team mean"), _("± 1 SD"))
-        figures["scatter"] = ability_report.scatter(quadrants, names)
+        figures["scatter"] = ability_report.scatter(quadrants, names, SEPARATORS[current_lang()]["list"])
     if analysis["trend"]:
         figures["trend"] = ability_report.trend(analysis["trend"], names)
     return render_template(
         "abilities/team.html", team=team, q=q, analysis=analysis, names=names, months=months, period=period,
         period_error=period_error, readings=readings(), reading_of=readings_by_ability, figures=figures,
         quadrants=quadrants, x=x, y=y, scatter_error=scatter_error, abilities_order=ABILITIES,
-        team_mean=abilities.team_overall_mean(analysis),
+        team_mean=abilities.team_overall_mean(analysis), verdict=verdict, verdict_min=stats.VERDICT_MIN,
         reading_groups={key: [a for a in ABILITIES if readings_by_ability[a] == key] for key in abilities.READINGS},
     )
+
+
+@bp.get("/trainer/teams/<id:team_id>/abilities/export.<fmt>")
+@login_required
+def export_team(team_id: int, fmt: str):
+    """Every month's latest staff rating and self-rating of each member. Staff on the team
+    (QC included), as the analysis page; anyone else 404."""
+    team_or_404(team_id)
+    db = get_db()
+    records = exports.ability_records(storage.team_agents(db, team_id), storage.team_latest_ratings(db, team_id, "staff"),
+                                      storage.team_latest_ratings(db, team_id, "self"))
+    return download(exports.ABILITY_COLUMNS, records, f"zhiji-team-{team_id}-abilities", fmt)
 
 
 # --- the block on a member's page (templates/trainer/agent.html includes it) ---------------

@@ -16,8 +16,8 @@ from ..forms import CodeForm, JoinForm, kept_answers, page_form
 from ..questionnaire import Questionnaire
 from ..scoring import score
 from .common import (
-    chart_labels, compressed, default_questionnaire, draft, get_db, gzipped, questionnaire_or_404,
-    questionnaire_version, questionnaires, save_draft,
+    chart_labels, compressed, default_questionnaire, draft, finished_url, get_db, gzipped, mark_finished,
+    questionnaire_or_404, questionnaire_version, questionnaires, save_draft,
 )
 
 bp = Blueprint("agent", __name__)
@@ -117,7 +117,9 @@ def take(slug: str, page: int):
     lang = current_lang()
     # Only answers to this version's items: a draft may predate a questionnaire update.
     draft = {k: v for k, v in _draft(slug).items() if k in q.item_ids}
-    _started(slug)
+    if (done := finished_url(f"q:{slug}", page, len(q.pages), bool(draft))) is not None:
+        return redirect(done)
+    started = _started(slug)
     form = page_form(items, q.scale, lang, data=draft)
 
     if request.method == "POST":
@@ -145,6 +147,8 @@ def take(slug: str, page: int):
             answered=len(draft),
             missing=missing,
             member=session.get("member"),
+            # The browser keeps this page's answers under this key until they are sent.
+            keep_key=f"q:{slug}:{int(started)}",
         ),
         status,
     )
@@ -166,6 +170,7 @@ def _finish(q: Questionnaire, draft: dict[str, int]):
         row = storage.save_response(get_db(), member=None, **result)
         flash(_("The team you joined no longer exists, so your result is saved for you alone."))
     _save_draft(q.slug, None)
+    mark_finished(f"q:{q.slug}", url_for("agent.result", token=row["token"]))
     # A shared desk PC: the next agent must not inherit this one's name.
     session.pop("member", None)
     session["started"] = {k: v for k, v in session.get("started", {}).items() if k != q.slug}
@@ -244,6 +249,7 @@ def _render_result(token: str) -> str:
         profile=profile,
         style=content.coaching(q, profile.style),
         secondary=q.styles[profile.secondary_style],
+        sure=None if profile.confidence is None else content.confidence_band(profile.confidence, profile.flags),
         style_content=_style_content(q, profile.style, current_lang()),
         names=names,
         axis_titles=axis_titles,

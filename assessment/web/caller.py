@@ -16,10 +16,10 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from .. import caller, charts, storage
+from .. import caller, charts, exports, storage
 from ..i18n import current_lang
 from ..model import STYLES
-from .common import get_db, team_or_404
+from .common import download, get_db, team_or_404
 
 bp = Blueprint("caller", __name__)
 
@@ -281,3 +281,14 @@ def team_practice(team_id: int):
     summary = caller.practice_summary(storage.team_practice_attempts(get_db(), team["id"]))
     chart = charts.practice_accuracy(summary["by_customer_type"], names, _("Read correctly (%)"))
     return render_template("caller/team_practice.html", team=team, summary=summary, names=names, chart=chart)
+
+
+@bp.get("/trainer/teams/<id:team_id>/practice/export.<fmt>")
+@login_required
+def export_practice(team_id: int, fmt: str):
+    """Each member's practice: attempts and accuracy, overall and by the caller's type.
+    Staff on the team, as the practice page; anyone else 404."""
+    team = team_or_404(team_id)
+    attempts = storage.team_practice_attempts(get_db(), team["id"])
+    records = exports.practice_records(attempts, caller.practice_summary(attempts)["members"])
+    return download(exports.PRACTICE_COLUMNS, records, f"zhiji-team-{team_id}-practice", fmt)

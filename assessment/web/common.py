@@ -18,9 +18,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import ValidationError
 
-from .. import content, psychometrics, schemas, storage
+from .. import content, exports, psychometrics, schemas, storage
 from ..i18n import current_lang
-from ..model import AXES, STYLES
 from ..questionnaire import Questionnaire
 
 DEFAULT_SLUG = "communication-style"
@@ -117,6 +116,30 @@ def draft(bucket: str, key: str) -> dict:
     return dict(session.get(bucket, {}).get(key, {}))
 
 
+# Where a finished questionnaire session led (its result, a thank-you page), for the last
+# few: the back button, or the last page sent again, goes there instead of to an empty
+# form or to page 1 with an error about a page the person never saw.
+FINISHED_KEPT = 5
+
+
+def mark_finished(key: str, url: str) -> None:
+    done = {k: v for k, v in session.get("finished", {}).items() if k != key}
+    done[key] = url
+    session["finished"] = dict(list(done.items())[-FINISHED_KEPT:])
+
+
+def finished_url(key: str, page: int, pages: int, has_answers: bool) -> str | None:
+    """The address to send a request for this page to instead, when this session already
+    finished the form and has started no new draft: any page after the first, or the
+    last page sent again. Page 1 opened afresh is a retake."""
+    done = session.get("finished", {}).get(key)
+    if done is None or has_answers:
+        return None
+    if page > 1 or (request.method == "POST" and page == pages):
+        return done
+    return None
+
+
 def save_draft(bucket: str, key: str, answers: dict | None) -> None:
     """Keep these answers under bucket/key; None forgets them."""
     drafts = dict(session.get(bucket, {}))
@@ -135,17 +158,33 @@ def error_response(status: int, error: str, details=None) -> Response:
     return Response(body, status=status, mimetype="application/json")
 
 
-# New columns go at the end: spreadsheets built on an earlier export keep their columns.
-EXPORT_FIELDS = (
-    "id", "created_at", "team", "name", "employee_id", "style", "secondary_style", "clarity",
-    *AXES, *STYLES, "flags", "questionnaire", "questionnaire_version", "lang", "agent_id", "scoring_version",
-    "valid", "confidence",
-)
+# The columns of the response export (exports.RESPONSE_COLUMNS; new ones go at the end:
+# spreadsheets built on an earlier export keep their columns).
+EXPORT_FIELDS = tuple(c.key for c in exports.RESPONSE_COLUMNS)
 
 
 def export_record(row: dict) -> dict:
     """One response as exports and the team API give it."""
     return {f: row[f] for f in EXPORT_FIELDS}
+
+
+def download(columns, records, basename: str, fmt: str) -> Response:
+    """A CSV or JSON download of these records (assessment/exports.py): ?header=zh gives
+    the CSV a Chinese heading row and Chinese words for coded values. 404 for another
+    format; 400 naming the parameter for an unknown header."""
+    if fmt not in ("csv", "json"):
+        abort(404)
+    header = request.args.get("header") or "codes"
+    if header not in exports.HEADERS:
+        abort(400, description=f"header must be one of {', '.join(exports.HEADERS)}")
+    if fmt == "json":
+        body = json.dumps(exports.to_json(columns, records), ensure_ascii=False, indent=1)
+        response = Response(body, mimetype="application/json")
+    else:
+        response = Response(exports.to_csv(columns, records, header), mimetype="text/csv")
+        response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{basename}.{fmt}"'
+    return response
 
 
 # --- the JSON API's plumbing, shared by every API blueprint ---------------------

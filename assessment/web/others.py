@@ -11,7 +11,7 @@ without JS); static/others.js loads the block into the placeholder from
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -19,12 +19,15 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
-from .. import charts, others, storage
+from .. import charts, exports, others, stats, storage
 from ..forms import NAME_MAX, _printable, _strip, kept_answers, page_form
 from ..i18n import current_lang
 from ..others import TooFewAnswered
 from ..scoring import AnswerError
-from .common import agent_or_404, chart_labels, default_questionnaire, draft, get_db, save_draft, team_or_404
+from .common import (
+    agent_or_404, chart_labels, default_questionnaire, download, draft, finished_url, get_db, mark_finished, save_draft,
+    team_or_404,
+)
 from .others_common import about_name, coaching, observer_form, score, team_view, view_of_response
 
 bp = Blueprint("others", __name__)
@@ -152,11 +155,17 @@ def _used(link: dict):
     return render_template("others/used.html", about=about_name(link["about_name"])), 409
 
 
+def _answered_here(token: str) -> str | None:
+    """Where a link this session answered leads (the thank-you page), else None."""
+    return session.get("finished", {}).get(f"link:{token}")
+
+
 @bp.route("/rate/<token>", methods=["GET", "POST"])
 def rate_start(token: str):
     link = _link_or_404(token)
     if link["answered_at"]:
-        return _used(link)
+        done = _answered_here(token)
+        return redirect(done) if done else _used(link)
     q = observer_form()
     key = f"link:{token}"
     draft = _draft(key)
@@ -178,7 +187,9 @@ def rate_start(token: str):
 def rate_page(token: str, page: int):
     link = _link_or_404(token)
     if link["answered_at"]:
-        return _used(link)
+        # Back after sending, or the last page sent again: the thank-you page, not an error.
+        done = _answered_here(token)
+        return redirect(done) if done else _used(link)
     key = f"link:{token}"
 
     def finish(answers: dict[str, int], draft: dict):
@@ -191,6 +202,7 @@ def rate_page(token: str, page: int):
             _save_draft(key, None)
             return _used(link)
         _save_draft(key, None)
+        mark_finished(key, url_for("others.rate_done"))
         return redirect(url_for("others.rate_done"))
 
     return _paged(key, page, about_name(link["about_name"]), link["relation"],
@@ -206,6 +218,8 @@ def _paged(key: str, page: int, about: str, relation: str, url_of, finish):
     items = q.pages[page - 1]
     draft = _draft(key)
     answers = {k: v for k, v in draft.get("answers", {}).items() if k in q.item_ids}
+    if (done := finished_url(key, page, len(q.pages), bool(answers))) is not None:
+        return redirect(done)
     form = page_form(items, q.scale, current_lang(), data=answers)
     short = []
     if request.method == "POST":
@@ -232,7 +246,7 @@ def _paged(key: str, page: int, about: str, relation: str, url_of, finish):
     missing = [item for item in items if form[item.id].errors]
     return render_template(
         "others/rate.html", q=q, form=form, items=items, page=page, pages=len(q.pages), answered=len(answers),
-        missing=missing, about=about, relation=relation, action=url_of(page), short=short,
+        missing=missing, about=about, relation=relation, action=url_of(page), short=short, keep_key=key,
     ), 400 if request.method == "POST" else 200
 
 
@@ -295,6 +309,7 @@ def rate_member(agent_id: int, page: int):
             answers=answers, scores=scores, rater_role=_lead_role(),
         )
         _save_draft(key, None)
+        mark_finished(key, url_for("trainer.agent", agent_id=agent_id) + "#others")
         flash(_("Your rating of %(name)s is saved. It is shown with your name, apart from colleagues' ratings.",
                 name=agent["name"]))
         return redirect(url_for("trainer.agent", agent_id=agent_id) + "#others")
@@ -310,6 +325,16 @@ def rate_member_start(agent_id: int):
     return redirect(url_for("others.rate_member", agent_id=agent_id, page=1))
 
 
+@bp.get("/trainer/teams/<id:team_id>/others/export.<fmt>")
+@login_required
+def export_team(team_id: int, fmt: str):
+    """Self against the colleagues' mean per member, by the page's rules: colleagues only as
+    a mean of at least others.MIN_RATERS, never one colleague's answers. Staff on the team."""
+    team_or_404(team_id)
+    return download(exports.OTHERS_COLUMNS, exports.others_records(team_view(team_id)["members"]),
+                    f"zhiji-team-{team_id}-others", fmt)
+
+
 @bp.get("/trainer/teams/<id:team_id>/others")
 @login_required
 def team_others(team_id: int):
@@ -317,10 +342,11 @@ def team_others(team_id: int):
     summary = team_view(team_id)
     names, axis_titles = chart_labels(default_questionnaire())
     band = None
-    if summary["versatility_band"] is not None:
+    verdict = stats.enough_for_a_verdict(summary["rated"])  # a band is a verdict on the whole team
+    if summary["versatility_band"] is not None and verdict:
         band = coaching().bands[summary["versatility_band"]]
     words = []
     if summary["differs_most"] is not None:
         words = others.gap_words(summary["differs_most"]["gap"], coaching(), current_lang())
     return render_template("others/team.html", team=team, summary=summary, names=names, axis_titles=axis_titles,
-                           band=band, words=words, min_raters=others.MIN_RATERS)
+                           band=band, words=words, min_raters=others.MIN_RATERS, verdict_min=stats.VERDICT_MIN)

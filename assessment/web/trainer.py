@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 
-from .. import charts, clock, psychometrics as psy, stats, storage
+from .. import charts, clock, exports, psychometrics as psy, stats, storage
 from ..model import STYLES
 from ..forms import FilterForm, TeamForm
 from .common import (
-    EXPORT_FIELDS, agent_or_404, app_timezone, chart_labels, default_questionnaire, export_record, get_db,
+    agent_or_404, app_timezone, chart_labels, default_questionnaire, download, export_record, get_db,
     reliability_report, team_or_404,
 )
 
@@ -101,8 +97,9 @@ def _dashboard(team_ids: tuple[int, ...], team: dict | None, teams: list | None 
         members = latest.members(sort, descending, PAGE_SIZE, (page - 1) * PAGE_SIZE)
         changes = stats.style_changes(latest.style_moves())
         fitting = latest.fitting_members(8)
+    verdict = stats.enough_for_a_verdict(summary.members)  # "thin" is a verdict on the whole team
     coverage = [
-        {"style": s, "fits": summary.fits[s], "thin": summary.thin[s], "names": fitting[s],
+        {"style": s, "fits": summary.fits[s], "thin": verdict and summary.thin[s], "names": fitting[s],
          "advice": q.customers[s].coverage}
         for s in STYLES
     ]
@@ -126,6 +123,8 @@ def _dashboard(team_ids: tuple[int, ...], team: dict | None, teams: list | None 
         invite_url=invite_url(team) if team else None,
         scales=stats.SCALES,
         fit_affinity=stats.FIT_AFFINITY,
+        verdict=verdict,
+        verdict_min=stats.VERDICT_MIN,
     )
 
 
@@ -245,45 +244,21 @@ def team_settings(team_id: int):
 
 # --- export --------------------------------------------------------------------
 
-def csv_safe(value) -> str:
-    """Spreadsheets run cells that start with = + - @ (or tab/CR) as formulas: defuse them."""
-    text = "" if value is None else str(value)
-    if text and text[0] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 def _export(team_ids: tuple[int, ...], basename: str, fmt: str):
+    """Every response of the teams; times in the centre's local time with its offset."""
     scope, _filters = _scope(team_ids)
-    rows = (export_record(r) for r in storage.scope_responses(get_db(), scope))
-    if fmt == "json":
-        body = json.dumps(list(rows), ensure_ascii=False, indent=1)
-        response = Response(body, mimetype="application/json")
-    else:
-        out = io.StringIO()
-        out.write("\ufeff")  # BOM: Excel then reads UTF-8 and shows Chinese names
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(EXPORT_FIELDS)
-        for r in rows:
-            r["flags"] = " ".join(r["flags"])
-            writer.writerow([csv_safe(r[f]) if isinstance(r[f], str) else r[f] for f in EXPORT_FIELDS])
-        response = Response(out.getvalue().encode("utf-8"), mimetype="text/csv")
-        response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="{basename}.{fmt}"'
-    return response
+    records = exports.response_records((export_record(r) for r in storage.scope_responses(get_db(), scope)),
+                                       app_timezone())
+    return download(exports.RESPONSE_COLUMNS, records, basename, fmt)
 
 
 @bp.get("/teams/<id:team_id>/export.<fmt>")
 def export_team(team_id: int, fmt: str):
-    if fmt not in ("csv", "json"):
-        abort(404)
     team = team_or_404(team_id)
     return _export((team["id"],), f"zhiji-team-{team['id']}", fmt)
 
 
 @bp.get("/all/export.<fmt>")
 def export_all(fmt: str):
-    if fmt not in ("csv", "json"):
-        abort(404)
     teams = storage.teams_for(get_db(), current_user.id)
     return _export(tuple(t["id"] for t in teams), "zhiji-all-teams", fmt)
