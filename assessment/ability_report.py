@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Mapping, Sequence
 
 from . import abilities
-from .charts import CONFIG, is_cjk, layout, upright_title
+from .charts import CONFIG, is_cjk, layout, plain_text, upright_title
 from .model import ABILITIES
 
 LABELLED_POINTS = 5
@@ -116,7 +116,7 @@ def scatter(quadrants: Mapping, names: Mapping[str, str]) -> dict:
         "data": [{
             # Names beside the points while they fit; beyond a few they overlap, and the lists name them.
             "type": "scatter", "mode": "markers+text" if len(points) <= LABELLED_POINTS else "markers", "x": [p["x"] for p in points], "y": [p["y"] for p in points],
-            "text": [p["name"] for p in points], "textposition": "top center", "textfont": {"size": 11},
+            "text": [plain_text(p["name"]) for p in points], "textposition": "top center", "textfont": {"size": 11},
             "marker": {"size": 10, "color": [colours[p["quadrant"]] for p in points],
                        "line": {"color": "#ffffff", "width": 1.5}},
             "hovertemplate": "%{text}<br>" + names[x] + ": %{x:.2f}<br>" + names[y] + ": %{y:.2f}<extra></extra>",

@@ -34,6 +34,6 @@ from .staff import (
     team_rating_periods, team_staff,
 )
 from .teams import (
-    CODE_ALPHABET, CODE_LENGTH, Membership, agent_for, create_team, delete_agent, delete_team, member_count,
+    CODE_ALPHABET, CODE_LENGTH, TEAM_CREATORS, Membership, agent_for, create_team, delete_agent, delete_team, member_count,
     new_invite_code, normalise_code, rename_team, team_by_code, team_exists, team_for, teams_for,
 )

@@ -39,8 +39,11 @@ def create_team(db: Database, trainer_id: int, name: str) -> dict:
 
 
 # Who may see a team, decided here and nowhere else: its owner, staff added to it
-# (team_staff, role trainer or qc) and admins (every team). "access" says which.
-_ACCESS = """CASE WHEN teams.trainer_id = :user THEN 'owner'
+# (team_staff, role trainer or qc) and admins (every team). "access" says which. The
+# account's own role bounds what a team role grants: a `qc` account is `qc` on every
+# team it sees, whatever it was added as (or owns from before it became qc).
+_ACCESS = """CASE WHEN (SELECT role FROM trainers WHERE id = :user) = 'qc' THEN 'qc'
+                  WHEN teams.trainer_id = :user THEN 'owner'
                   WHEN (SELECT role FROM trainers WHERE id = :user) = 'admin' THEN 'admin'
                   ELSE (SELECT role FROM team_staff WHERE team_staff.team_id = teams.id
                         AND team_staff.trainer_id = :user) END"""
@@ -69,6 +72,9 @@ def team_for(db: Database, trainer_id: int, team_id: int) -> dict | None:
     "access" is owner, admin, trainer or qc."""
     return one(db, f"SELECT teams.*, {_ACCESS} AS access FROM teams WHERE teams.id = :team AND {_VISIBLE}",
                {"user": trainer_id, "team": team_id})
+
+
+TEAM_CREATORS = ("admin", "trainer")  # account roles that may create teams: never qc
 
 
 def rename_team(db: Database, team_id: int, name: str) -> None:

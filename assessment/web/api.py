@@ -139,6 +139,9 @@ def list_teams():
 @bp.post("/teams")
 @login_required
 def create_team():
+    if current_user.role not in storage.TEAM_CREATORS:
+        raise BadRequest("Not allowed", {"role": "a qc account cannot create teams: ask a trainer or an admin"},
+                         status=403)
     data = validated(schemas.TeamIn, json_body())
     team = storage.create_team(get_db(), current_user.id, data.name)
     return send(schemas.TeamCreated, {

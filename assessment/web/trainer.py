@@ -43,6 +43,8 @@ def home():
 
 @bp.post("/teams")
 def create_team():
+    if current_user.role not in storage.TEAM_CREATORS:
+        _refuse_qc("qc")
     form = TeamForm()
     if form.validate_on_submit():
         team = storage.create_team(get_db(), current_user.id, form.name.data)
