@@ -139,6 +139,10 @@ class JoinForm(FlaskForm):
     )
 
 
+class RetakeForm(FlaskForm):
+    """Only the CSRF token: the result link in the address is the proof."""
+
+
 class CodeForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form that only looks a team up

@@ -75,6 +75,9 @@ def save_response(
 ) -> dict:
     """One write transaction: the agent (found or created) and their response.
 
+    A member is found only by proof (see Membership); "member_key" in the row returned is
+    the key of a member made by this call (None otherwise), for the browser to keep.
+
     A valid profile is placed among the earlier valid results (percentiles) and then
     counted into the norms itself. The row returned holds the columns as stored and,
     under "profile", the profile as stored: what every page will show."""
@@ -89,18 +92,19 @@ def save_response(
         "team_id": None,
         "agent_id": None,
     }
+    member_key = None
     with write_transaction(db):
         if member is not None:
             if not team_exists(db, member.team_id):
                 raise TeamGone(member.team_id)
             row["team_id"] = member.team_id
-            row["agent_id"] = agent_id_for(db, member, row["created_at"])
+            row["agent_id"], member_key = agent_id_for(db, member, row["created_at"])
         if profile.valid:
             profile = replace(profile, percentiles=percentiles_among(db, questionnaire, version, profile.axes))
             count_in_norms(db, questionnaire, version, profile.axes)
         row.update(profile_columns(profile))
         row["id"] = insert(db, "responses", row)
-    return {**row, "profile": profile}
+    return {**row, "profile": profile, "member_key": member_key}
 
 
 def _decode(row: dict) -> dict:

@@ -9,6 +9,7 @@ from sqlite_utils import Database
 
 from ..collation import sort_key
 from .db import all_rows, insert, now, one, write_transaction
+from .members import key_hash, new_member_key
 from .norms import rebuild_norms
 
 
@@ -102,11 +103,19 @@ def team_by_code(db: Database, code: str) -> dict | None:
 
 @dataclass(frozen=True)
 class Membership:
-    """Who is taking the questionnaire for which team."""
+    """Who is taking the questionnaire for which team, and what proves who they are.
+
+    ``agent_id``: a member the caller has proven this person to be (a result token of
+    theirs, checked by the caller: storage.member_of_token). ``keys``: the member keys the
+    person's browser holds. Without either, a name or employee id matching a member
+    proves nothing: the sheet joins as a new member marked as a possible duplicate.
+    """
 
     team_id: int
     name: str
     employee_id: str | None = None
+    agent_id: int | None = None
+    keys: tuple[str, ...] = ()
 
     @property
     def identity(self) -> str:
@@ -115,17 +124,39 @@ class Membership:
         return "name:" + " ".join(self.name.split()).casefold()
 
 
-def agent_id_for(db: Database, member: Membership, created_at: str) -> int:
-    found = one(db, "SELECT id FROM agents WHERE team_id = ? AND identity = ?", [member.team_id, member.identity])
+def agent_id_for(db: Database, member: Membership, created_at: str) -> tuple[int, str | None]:
+    """(the member's id, the new member key when a new member was made; None for a retake).
+
+    A retake is a proven member: the agent_id given (in this team), or a member whose key
+    the browser holds and who gives the same name or employee id (another person on the
+    same desk PC gives their own, and becomes a member of their own)."""
+    found = None
+    if member.agent_id is not None:
+        found = one(db, "SELECT id FROM agents WHERE id = ? AND team_id = ?", [member.agent_id, member.team_id])
+    for key in member.keys:
+        if found is not None:
+            break
+        found = one(db, "SELECT id FROM agents WHERE team_id = ? AND key_hash = ? AND identity = ?",
+                    [member.team_id, key_hash(key), member.identity])
     if found:
         # The latest name given is the one the trainer sees.
         db.execute("UPDATE agents SET name = ?, sort_key = ? WHERE id = ?",
                    [member.name, sort_key(member.name), found["id"]])
-        return found["id"]
+        return found["id"], None
+    same = one(db, "SELECT id FROM agents WHERE team_id = ? AND identity = ? ORDER BY duplicate_of IS NOT NULL, id "
+                   "LIMIT 1", [member.team_id, member.identity])
+    key = new_member_key()
     return insert(db, "agents", {
         "team_id": member.team_id, "name": member.name, "employee_id": member.employee_id or None,
         "identity": member.identity, "created_at": created_at, "sort_key": sort_key(member.name),
-    })
+        "key_hash": key_hash(key), "duplicate_of": same["id"] if same else None,
+    }), key
+
+
+def team_of_member(db: Database, agent_id: int) -> dict | None:
+    """The member's team (id, name, invite_code) with the member's name and employee id."""
+    return one(db, "SELECT teams.id, teams.name, teams.invite_code, agents.name AS member_name, agents.employee_id "
+                   "FROM agents JOIN teams ON teams.id = agents.team_id WHERE agents.id = ?", [agent_id])
 
 
 def agent_for(db: Database, trainer_id: int, agent_id: int) -> dict | None:

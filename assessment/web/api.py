@@ -120,9 +120,16 @@ def _membership(data: schemas.ResponseIn) -> storage.Membership | None:
             problems["invite_code"] = NO_SUCH_CODE
     if data.name is None:
         problems["name"] = "required with invite_code"
+    agent_id = None
+    if data.result_token is not None and team is not None:
+        proof = storage.member_of_token(get_db(), data.result_token)
+        if proof is None or proof["team_id"] != team["id"] or proof["agent_id"] is None or not proof["valid"]:
+            problems["result_token"] = "not a valid result of a member of this team"
+        else:
+            agent_id = proof["agent_id"]
     if problems:
         raise BadRequest("Invalid team membership", problems)
-    return storage.Membership(team_id=team["id"], name=data.name, employee_id=data.employee_id)
+    return storage.Membership(team_id=team["id"], name=data.name, employee_id=data.employee_id, agent_id=agent_id)
 
 
 # --- teams (trainers: browser session or bearer token) -----------------------

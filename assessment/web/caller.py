@@ -41,7 +41,7 @@ def _own_result(token: str | None) -> tuple[str | None, dict | None, bool]:
     if not token:
         return None, None, False
     row = storage.response_by_token(get_db(), token)
-    if row is None:
+    if row is None or not row["valid"]:  # a sheet that is not valid opens only its own page
         return None, None, True
     return token, row, False
 

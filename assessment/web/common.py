@@ -111,6 +111,16 @@ def chart_labels(q: Questionnaire) -> tuple[dict[str, str], dict[str, str]]:
     return content.style_names(q, current_lang()), axis_titles
 
 
+# Member keys: a browser keeps the keys of the members who joined a team on it, in a
+# long-lived cookie of their own (storage/members.py); they prove a retake, and a colleague.
+MEMBER_COOKIE = "zhiji_member"
+MEMBER_COOKIE_DAYS = 400  # the longest a browser keeps a cookie
+
+
+def member_keys() -> tuple[str, ...]:
+    return storage.parse_keys(request.cookies.get(MEMBER_COOKIE))
+
+
 # Answers in progress live in the signed session cookie: a reload, a back button or a
 # validation error never loses what was entered, and nothing is stored until the last page.
 def draft(bucket: str, key: str) -> dict:

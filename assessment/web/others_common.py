@@ -5,6 +5,9 @@ one rater's answers. Not a blueprint: both blueprints import it, as they import 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 from flask import current_app
 from flask_babel import gettext as _
 
@@ -113,3 +116,25 @@ def score(answers: dict[str, int]) -> tuple[Questionnaire, dict[str, float]]:
     q = observer_form()
     rated = score_rating(q, answers)
     return q, {**rated.axes, "versatility": rated.versatility}
+
+
+# --- who rates: a colleague proves who they are ----------------------------------------
+
+def rater_key(agent_id: int) -> str:
+    """What is stored of a proven colleague: a keyed hash of their member id, so each
+    colleague counts once for a member while the table names nobody."""
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(secret, f"rater:{agent_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def proven_rater(link: dict, token: str | None) -> int | None:
+    """The member id of a colleague proven by a result token of theirs: a valid result of
+    another member of the same team as the member the link is about. None otherwise (an
+    unknown token, the rated member's own, another team's, a sheet that is not valid)."""
+    if not token or len(token) > 64 or link.get("agent_id") is None:
+        return None
+    proof = storage.member_of_token(get_db(), token)
+    if proof is None or not proof["valid"] or proof["agent_id"] in (None, link["agent_id"]):
+        return None
+    rated = storage.team_of_member(get_db(), link["agent_id"])
+    return proof["agent_id"] if rated is not None and rated["id"] == proof["team_id"] else None
