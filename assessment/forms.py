@@ -143,6 +143,10 @@ class RetakeForm(FlaskForm):
     """Only the CSRF token: the result link in the address is the proof."""
 
 
+class MergeForm(FlaskForm):
+    """Only the CSRF token: the two members are in the address."""
+
+
 class CodeForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form that only looks a team up

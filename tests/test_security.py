@@ -166,6 +166,10 @@ def shared(tmp_path_factory, questionnaire):
     # A team and member of the CSRF trainer's own, for the rename and removal forms to aim at.
     own = _populate(app, questionnaire, csrf_trainer)
     world["csrf_agent_id"], world["csrf_team_id"] = own["agent_id"], own["team"]["id"]
+    # The same name again from another phone, without proof: a possible duplicate, for the merge form.
+    join_and_take(app.test_client(), questionnaire, own["team"]["invite_code"], "Ana Agent",
+                  answers=axis_answers(questionnaire, 5, 1))
+    world["csrf_duplicate_id"] = rows(app, "SELECT id FROM agents WHERE duplicate_of = ?", [own["agent_id"]])[0]["id"]
     # The CSRF trainer is an administrator too (the account forms), with a colleague to aim at.
     db = storage.connect(app.config["DATABASE"])
     try:
@@ -457,7 +461,11 @@ def _csrf_cases(world, questionnaire) -> dict[str, tuple[str, dict, bool]]:
         # how others see me (the rating pages keep a draft in the session)
         "others.create_link": (f"/r/{world['token']}/others/links", {"relation": "peer"}, False),
         "others.rate_start": (f"/rate/{world['lead_link']}", {"role": "qc", "name": "Forged"}, False),
-        "others.rate_page": (f"/rate/{world['peer_link']}/1", OBSERVER_PAGE, False),
+        "others.rate_page": (f"/rate/{world['lead_link']}/1", OBSERVER_PAGE, False),
+        # members: a retake proven by the result link; a trainer merging a possible duplicate
+        "agent.retake": (f"/r/{world['token']}/retake", {}, False),
+        "trainer.merge_agent": (f"/trainer/agents/{world['csrf_duplicate_id']}/merge/{world['csrf_agent_id']}", {},
+                                True),
         "others.rate_member": (f"/trainer/agents/{world['csrf_agent_id']}/rate/1", OBSERVER_PAGE, True),
         "trainer.delete_agent": (f"/trainer/agents/{world['csrf_agent_id']}/delete", {}, True),
         # renamed before it is removed: the positive test below posts these in this order
@@ -507,6 +515,7 @@ def _prepared_client(app, world, signed: bool):
     "admin.enable", "admin.add_staff", "admin.remove_staff",
     "caller.practice_start", "caller.practice_answer", "caller.practice_next",
     "others.create_link", "others.rate_start", "others.rate_page", "others.rate_member",
+    "agent.retake", "trainer.merge_agent",
 ])
 def test_post_without_a_valid_csrf_token_is_refused_and_changes_nothing(shared, questionnaire, endpoint, token):
     app, world = shared["app"], shared["world"]

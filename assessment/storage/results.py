@@ -336,7 +336,8 @@ class LatestResults:
         order = ", ".join(column + direction for column in SORTS.get(sort, SORTS["name"]))
         rows = all_rows(
             self.db,
-            f"""SELECT agents.id, agents.name, agents.employee_id, teams.id AS team_id, teams.name AS team_name,
+            f"""SELECT agents.id, agents.name, agents.employee_id, agents.duplicate_of,
+                       teams.id AS team_id, teams.name AS team_name,
                        latest.style, latest.created_at, latest.assertiveness, latest.responsiveness,
                        {", ".join("latest." + s for s in STYLES)}, latest.flags,
                        (SELECT COUNT(*) FROM responses r WHERE r.agent_id = agents.id) AS results,
