@@ -10,9 +10,9 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from werkzeug.security import generate_password_hash
 
-from . import psychometrics, storage
+from . import passwords, psychometrics, storage
 from .demo import DEMO_PASSWORD, DEMO_USERNAME, seed_team
-from .forms import PASSWORD_MAX, PASSWORD_MIN
+from .forms import PASSWORD_MAX, PASSWORD_MIN, USERNAME_RULE, clean_username
 from .scoring import SCORING_VERSION, score
 
 
@@ -28,11 +28,15 @@ def _trainer_or_fail(db, username: str) -> dict:
 
 
 def _create_account(username: str, password: str, role: str) -> None:
-    username = username.strip()
-    if not username or len(username) > 80:
-        raise click.ClickException("the username must be 1 to 80 characters")
+    try:
+        username = clean_username(username)
+    except ValueError:
+        raise click.ClickException(f"the username must be {USERNAME_RULE}") from None
     if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
         raise click.ClickException(f"the password must be {PASSWORD_MIN} to {PASSWORD_MAX} characters")
+    reason = passwords.weakness(password, username)
+    if reason:
+        raise click.ClickException(f"choose another password: {passwords.MESSAGES[reason]}")
     db = _db()
     try:
         storage.create_trainer(db, username, generate_password_hash(password), role=role)

@@ -8,6 +8,7 @@ after drifting a little, as agents do after coaching.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 from werkzeug.security import generate_password_hash
@@ -77,11 +78,13 @@ def seed_team(db, questionnaires: dict[str, Questionnaire], members: int = 24, s
         for _take in range(takes):
             answers = synthetic_answers(q, rng, a, r)
             duration = rng.uniform(150, 500) if rng.random() > 0.05 else rng.uniform(15, 40)
-            storage.save_response(
+            row = storage.save_response(
                 db, questionnaire=q.slug, version=q.version, lang="zh" if rng.random() < 0.8 else "en",
                 answers=answers, profile=score(q, answers, duration), duration_seconds=round(duration, 1),
                 member=member, created_at=(now - timedelta(days=day)).isoformat(timespec="seconds"),
             )
+            # A retake is the same member, proven as the agent's own result link proves them.
+            member = replace(member, agent_id=row["agent_id"])
             # Coaching moves people toward the centre a little between takes.
             a += (50 - a) * 0.2 + rng.gauss(0, 4)
             r += (50 - r) * 0.2 + rng.gauss(0, 4)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from dataclasses import dataclass
 
 from sqlite_utils import Database
@@ -120,8 +121,8 @@ class Membership:
     @property
     def identity(self) -> str:
         if self.employee_id:
-            return "employee:" + self.employee_id.strip().casefold()
-        return "name:" + " ".join(self.name.split()).casefold()
+            return "employee:" + unicodedata.normalize("NFKC", self.employee_id.strip()).casefold()
+        return "name:" + unicodedata.normalize("NFKC", " ".join(self.name.split())).casefold()
 
 
 def agent_id_for(db: Database, member: Membership, created_at: str) -> tuple[int, str | None]:
