@@ -71,7 +71,8 @@ CORE_ROUTES = (
     Route("post", f"{API}/questionnaires/{{slug}}/responses", "createResponse",
           "Submit answers; returns the scored profile",
           {201: schemas.Result, 400: "Invalid answers, fields or JSON; details name each problem",
-           404: "Unknown questionnaire, or one not answered about oneself", **BODY_ERRORS},
+           404: "Unknown questionnaire, or one not answered about oneself",
+           429: "Too many wrong invite codes from this address (Retry-After says when to try again)", **BODY_ERRORS},
           body=schemas.ResponseIn, parameters=("slug",), self_only=True,
           description="With invite_code and name the person joins that team; a retake adds result_token, the "
                       "token of their own earlier valid result there. Bad input stores nothing."),

@@ -60,3 +60,23 @@ def wait(counts: dict[str, int], keys: Keys, last_pair_failure: datetime | None,
     if failures < FREE_FAILURES or last_pair_failure is None:
         return timedelta(0)
     return max(timedelta(0), last_pair_failure + backoff(failures) - now)
+
+
+# --- joining by code ------------------------------------------------------------------
+# A wrong invite code costs a guesser a try: MAX_WRONG_CODES per address in CODE_WINDOW,
+# then every code lookup from that address waits (429 with Retry-After) until the
+# oldest counted failure leaves the window. A class typing a code has room for typos.
+
+CODE_WINDOW = timedelta(minutes=15)
+MAX_WRONG_CODES = 30
+
+
+def code_key(address: str | None) -> str:
+    return f"code:{address or 'unknown'}"
+
+
+def code_wait(wrong: int, oldest: datetime | None, now: datetime) -> timedelta:
+    """How long an address must wait before it may look a code up again (zero: go ahead)."""
+    if wrong < MAX_WRONG_CODES or oldest is None:
+        return timedelta(0)
+    return max(timedelta(seconds=1), oldest + CODE_WINDOW - now)

@@ -13,7 +13,7 @@ Callers use `storage.<name>`; the package names each public function once here.
 
 from .accounts import (
     UsernameTaken, api_tokens_for, clear_login_failures, create_api_token, create_trainer, end_sessions,
-    last_login_failure, login_failures_since, record_login_failure, revoke_api_tokens, set_password, trainer_by_api_token,
+    failures_since, last_login_failure, login_failures_since, record_login_failure, revoke_api_tokens, set_password, trainer_by_api_token,
     trainer_by_id, trainer_by_username,
 )
 from .db import BUSY_TIMEOUT_MS, Pool, backup, connect, migrate, migrations, new_token, now, write_transaction

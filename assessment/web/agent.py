@@ -16,7 +16,7 @@ from ..forms import CodeForm, JoinForm, RetakeForm, kept_answers, page_form
 from ..questionnaire import Questionnaire
 from ..scoring import score
 from .common import (
-    MEMBER_COOKIE, MEMBER_COOKIE_DAYS, member_keys, chart_labels, compressed, default_questionnaire, draft, get_db, gzipped, questionnaire_or_404,
+    MEMBER_COOKIE, MEMBER_COOKIE_DAYS, member_keys, team_by_code, chart_labels, compressed, default_questionnaire, draft, get_db, gzipped, questionnaire_or_404,
     questionnaire_version, questionnaires, save_draft,
 )
 
@@ -35,7 +35,7 @@ def index():
 def join_by_code():
     form = CodeForm(request.args)
     if request.args and form.validate():
-        team = storage.team_by_code(get_db(), form.code.data)
+        team = team_by_code(form.code.data)
         if team:
             return redirect(url_for("agent.join", code=team["invite_code"]))
         form.code.errors.append(_("No team has the code %(code)s. Check it with your trainer.", code=form.code.data))
@@ -45,7 +45,7 @@ def join_by_code():
 
 @bp.route("/join/<code>", methods=["GET", "POST"])
 def join(code: str):
-    team = storage.team_by_code(get_db(), code)
+    team = team_by_code(code)
     if team is None:
         form = CodeForm(data={"code": code})
         form.code.errors = [_("No team has the code %(code)s. Check it with your trainer.", code=code)]

@@ -15,7 +15,7 @@ from .. import schemas, stats, storage
 from ..openapi import spec
 from ..scoring import AnswerError, check_answers, score
 from .common import (
-    BadRequest, api_team_or_404, export_record, get_db, json_body, questionnaires, reliability_report, send,
+    BadRequest, team_by_code, api_team_or_404, export_record, get_db, json_body, questionnaires, reliability_report, send,
     validated,
 )
 
@@ -115,7 +115,7 @@ def _membership(data: schemas.ResponseIn) -> storage.Membership | None:
     if data.invite_code is None or not data.invite_code.strip():
         problems["invite_code"] = "required with name: the team's invite code"
     else:
-        team = storage.team_by_code(get_db(), data.invite_code)
+        team = team_by_code(data.invite_code)
         if team is None:
             problems["invite_code"] = NO_SUCH_CODE
     if data.name is None:
