@@ -36,7 +36,7 @@ from .staff import (
 )
 from .members import (
     KEYS_KEPT, keys_cookie, member_by_keys, member_of_token, merge_members, new_member_key, parse_keys,
-    possible_duplicates,
+    possible_duplicates, rater_key,
 )
 from .teams import (
     CODE_ALPHABET, CODE_LENGTH, TEAM_CREATORS, Membership, agent_for, create_team, delete_agent, delete_team, member_count,

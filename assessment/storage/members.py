@@ -12,6 +12,7 @@ The schema behind it is migration m011 (storage/m011.py).
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 
@@ -30,6 +31,15 @@ def new_member_key() -> str:
 
 def key_hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
+
+
+def rater_key(secret: str | bytes, agent_id: int) -> str:
+    """What is stored of a proven colleague who rated (rater_links.rater_key): a keyed hash of
+    their member id under the app's secret key, so each colleague counts once for a member
+    while the table names nobody. Anything storing a colleague's rating (the rating pages,
+    the API, seed-demo) passes ``rater_key(app.secret_key, <the colleague's member id>)``."""
+    key = secret if isinstance(secret, bytes) else str(secret).encode()
+    return hmac.new(key, f"rater:{agent_id}".encode(), hashlib.sha256).hexdigest()
 
 
 def parse_keys(cookie: str | None) -> tuple[str, ...]:

@@ -5,9 +5,6 @@ one rater's answers. Not a blueprint: both blueprints import it, as they import 
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-
 from flask import current_app
 from flask_babel import gettext as _
 
@@ -121,10 +118,8 @@ def score(answers: dict[str, int]) -> tuple[Questionnaire, dict[str, float]]:
 # --- who rates: a colleague proves who they are ----------------------------------------
 
 def rater_key(agent_id: int) -> str:
-    """What is stored of a proven colleague: a keyed hash of their member id, so each
-    colleague counts once for a member while the table names nobody."""
-    secret = str(current_app.config["SECRET_KEY"]).encode()
-    return hmac.new(secret, f"rater:{agent_id}".encode(), hashlib.sha256).hexdigest()
+    """storage.rater_key under this app's secret key."""
+    return storage.rater_key(current_app.config["SECRET_KEY"], agent_id)
 
 
 def proven_rater(link: dict, token: str | None) -> int | None:
