@@ -209,9 +209,9 @@ def rate_start(token: str):
                     return redirect(url_for("others.rate_start", token=token))
                 proof.result_link.errors.append(_("That is not the link of a result of yours in %(name)s's team. "
                                                   "Colleagues rate; nobody rates themself.", name=about))
-            return render_template("others/rate_who.html", q=q, link=link, about=about, form=proof), 400
+            return render_template("others/rate_start.html", q=q, link=link, about=about, proof=proof), 400
         if rater is None:
-            return render_template("others/rate_who.html", q=q, link=link, about=about, form=ProofForm())
+            return render_template("others/rate_start.html", q=q, link=link, about=about, proof=ProofForm())
         if storage.rated_before(get_db(), token, rater_key(rater)):
             return _rated(link)
         if draft.get("rater") != rater:
