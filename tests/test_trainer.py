@@ -749,6 +749,9 @@ TRAINER_ROUTES = [
     ("GET", "/trainer/teams/{team}/practice"),
     ("GET", "/trainer/psychometrics"),
     ("GET", "/trainer/psychometrics?team={team}"),
+    # members: merging a possible duplicate
+    ("GET", "/trainer/agents/{agent}/merge/{agent}"),
+    ("POST", "/trainer/agents/{agent}/merge/{agent}"),
 ]
 # Routes of another trainer's things: 404 for trainer B.
 OWNED_ROUTES = [r for r in TRAINER_ROUTES if "{" in r[1]]
