@@ -223,6 +223,9 @@ class Member(Body):
     employee_id: StrictStr | None
     results: Count
     latest: LatestResult | None = Field(description="The newest result, or null for a member without one")
+    possible_duplicate_of: Id | None = Field(
+        None, description="Joined under a name or employee ID this member already had, without proof (their result "
+                          "link or device): maybe the same person; the trainer may merge them")
 
 
 class Team(Body):

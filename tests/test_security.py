@@ -1301,6 +1301,10 @@ def test_finding1_a_sheet_with_a_members_name_via_the_api_neither_reads_nor_take
     assert latest == [{"token": inside["ann_token"]}]  # her latest result is still her own
     intruder = rows(app, "SELECT id, duplicate_of FROM agents WHERE id != ?", [ann["id"]])
     assert intruder == [{"id": intruder[0]["id"], "duplicate_of": ann["id"]}]  # a new member, marked
+    trainer_token = make_api_token(app, inside["team"]["trainer_id"])[1]
+    members = app.test_client().get(f"/api/v1/teams/{inside['team']['id']}/members",
+                                    headers={"Authorization": f"Bearer {trainer_token}"}).get_json()
+    assert {m["id"]: m["possible_duplicate_of"] for m in members} == {ann["id"]: None, intruder[0]["id"]: ann["id"]}
     others = app.test_client().get(f"/api/v1/results/{token}/others")
     if not valid:
         assert others.status_code == 404  # an invalid sheet opens nothing beyond its own page

@@ -196,7 +196,7 @@ def _members(client, setup, team="team", token="token"):
 def test_members_lists_each_member_with_their_latest_result(app, client, questionnaire, setup):
     body = _members(client, setup)
     assert [m["name"] for m in body] == sorted((name for name, _ka, _kr in KNOWN), key=sort_key)  # pinyin order
-    assert all(set(m) == {"id", "name", "employee_id", "results", "latest"} for m in body)
+    assert all(set(m) == {"id", "name", "employee_id", "results", "latest", "possible_duplicate_of"} for m in body)
     by_name = {m["name"]: m for m in body}
     assert {name: m["results"] for name, m in by_name.items()} == {KNOWN[0][0]: 2, KNOWN[1][0]: 1, KNOWN[2][0]: 1}
     stored = {r["id"]: r for r in rows(app, "SELECT * FROM responses")}

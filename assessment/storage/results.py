@@ -215,7 +215,8 @@ def team_members(db: Database, team_id: int) -> list[dict]:
     """Every member of a team in name order, with how many results and their latest one (or None)."""
     rows = all_rows(
         db,
-        """SELECT agents.id, agents.name, agents.employee_id, COUNT(r.id) AS results, MAX(r.id) AS latest_id
+        """SELECT agents.id, agents.name, agents.employee_id, agents.duplicate_of, COUNT(r.id) AS results,
+                  MAX(r.id) AS latest_id
            FROM agents LEFT JOIN responses r ON r.agent_id = agents.id
            WHERE agents.team_id = ? GROUP BY agents.id ORDER BY agents.sort_key, agents.name, agents.id""",
         [team_id],

@@ -174,7 +174,7 @@ def team_members(team_id: int):
     team = api_team_or_404(team_id)
     return send(list[schemas.Member], [
         {"id": m["id"], "name": m["name"], "employee_id": m["employee_id"], "results": m["results"],
-         "latest": _latest(m["latest"])}
+         "latest": _latest(m["latest"]), "possible_duplicate_of": m["duplicate_of"]}
         for m in storage.team_members(get_db(), team["id"])
     ])
 
