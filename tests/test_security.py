@@ -1785,3 +1785,15 @@ def test_finding8_a_practice_left_idle_on_a_shared_pc_is_over(app, inside, monke
     monkeypatch.setattr(caller_web.time, "time", lambda: real() + caller_web.PRACTICE_IDLE_SECONDS + 60)
     page = page_text(desk.get("/practice"))
     assert 'name="step"' not in page  # the start page again, not the previous agent's session
+
+
+def test_finding2_a_shared_desk_pc_proves_no_colleague_by_its_keys(app, questionnaire, inside):
+    """Two members joined on one desk PC: its keys prove neither; each pastes their own result link."""
+    desk = app.test_client()
+    join_and_take(desk, questionnaire, inside["team"]["invite_code"], "Bo", "B1")
+    join_and_take(desk, questionnaire, inside["team"]["invite_code"], "Cy", "C1")
+    link = _link(app, inside["ann_token"])
+    assert 'name="result_link"' in page_text(desk.get(f"/rate/{link}"))  # asked who they are
+    phone = app.test_client()  # a phone only Di joined on proves Di
+    join_and_take(phone, questionnaire, inside["team"]["invite_code"], "Di", "D1")
+    assert 'name="result_link"' not in page_text(phone.get(f"/rate/{link}"))

@@ -165,15 +165,20 @@ def _rated(link: dict):
 
 def _peer_rater(link: dict, key: str) -> int | None:
     """The colleague answering a peer link: proven earlier in this session (their result
-    link), or by a member key of this browser for another member of the same team."""
+    link), or by the member key of this browser when exactly one member of the team joined
+    on it and it is not the member rated."""
     rater = _draft(key).get("rater")
     if rater is not None:
         return rater
     team = storage.team_of_member(get_db(), link["agent_id"]) if link["agent_id"] is not None else None
     if team is None:
         return None
-    return next((m["id"] for m in storage.member_by_keys(get_db(), team["id"], member_keys())
-                 if m["id"] != link["agent_id"]), None)
+    # Only a device one member of the team joined on proves who they are: on a shared desk PC
+    # (several members' keys) a colleague pastes their own result link instead.
+    members = storage.member_by_keys(get_db(), team["id"], member_keys())
+    if len(members) != 1 or members[0]["id"] == link["agent_id"]:
+        return None
+    return members[0]["id"]
 
 
 def _token_in(text: str) -> str:
