@@ -128,17 +128,19 @@ class Membership:
 def agent_id_for(db: Database, member: Membership, created_at: str) -> tuple[int, str | None]:
     """(the member's id, the new member key when a new member was made; None for a retake).
 
-    A retake is a proven member: the agent_id given (in this team), or a member whose key
-    the browser holds and who gives the same name or employee id (another person on the
-    same desk PC gives their own, and becomes a member of their own)."""
+    A retake is a proven member: the agent_id given (in this team), or the one member of the
+    team whose key the browser holds, giving the same name or employee id. On a shared desk
+    PC several members' keys prove nobody: a retake there goes through the result link."""
     found = None
     if member.agent_id is not None:
         found = one(db, "SELECT id FROM agents WHERE id = ? AND team_id = ?", [member.agent_id, member.team_id])
-    for key in member.keys:
-        if found is not None:
-            break
-        found = one(db, "SELECT id FROM agents WHERE team_id = ? AND key_hash = ? AND identity = ?",
-                    [member.team_id, key_hash(key), member.identity])
+    elif member.keys:
+        hashes = [key_hash(k) for k in member.keys]
+        keyed = all_rows(db, f"SELECT id, identity FROM agents WHERE team_id = ? AND key_hash IN "
+                             f"({','.join('?' * len(hashes))})", [member.team_id, *hashes])
+        # One member of the team on this device proves them; a shared desk PC (several) proves nobody.
+        if len(keyed) == 1 and keyed[0]["identity"] == member.identity:
+            found = keyed[0]
     if found:
         # The latest name given is the one the trainer sees.
         db.execute("UPDATE agents SET name = ?, sort_key = ? WHERE id = ?",
