@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Mapping, Sequence
 
 from . import abilities
-from .charts import CONFIG, is_cjk, layout, one_trace_per_dot, upright_title, with_legend_above
+from .charts import CONFIG, is_cjk, layout, one_trace_per_dot, plain_text, upright_title, with_legend_above
 from .model import ABILITIES
 
 LABELLED_POINTS = 5
@@ -119,7 +119,7 @@ def scatter(quadrants: Mapping, names: Mapping[str, str], joiner: str = ", ") ->
     axis = {"range": [0.8, 5.2], "fixedrange": True, "tickvals": [1, 2, 3, 4, 5], "zeroline": False}
     trace = {
         "type": "scatter", "mode": "markers", "x": [p["x"] for p in points], "y": [p["y"] for p in points],
-        "text": [p["name"] for p in points],
+        "text": [plain_text(p["name"]) for p in points],
         "marker": {"size": 11, "color": [colours[p["quadrant"]] for p in points],
                    "line": {"color": "#ffffff", "width": 1.5}},
         "hovertemplate": "%{text}<br>" + names[x] + ": %{x:.2f}<br>" + names[y] + ": %{y:.2f}<extra></extra>",

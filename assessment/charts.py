@@ -19,6 +19,13 @@ FONT = {"family": "system-ui, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK S
 CONFIG = {"displayModeBar": False, "responsive": True}
 
 
+def plain_text(name: str) -> str:
+    """A person's or team's name as plotly must get it: plotly draws a subset of HTML in
+    labels, legends and hover text (a name holding <a href=...> would become a link), and
+    shows &lt; &gt; &amp; as the characters. Every name entering a figure passes here."""
+    return str(name).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def layout(**extra) -> dict:
     """The look every chart shares (fonts with CJK fallbacks, no drag, transparent), plus extra."""
     base = {
@@ -44,14 +51,15 @@ def radar(series: Sequence[Mapping], style_names: Mapping[str, str]) -> dict:
     palette = ["#2c3e50", "#8e44ad"]
     for i, entry in enumerate(series):
         colour = entry.get("colour") or palette[i % len(palette)]
+        name = plain_text(entry["name"])
         values = [entry["scores"][s] for s in STYLES]
         spread = entry.get("spread")
         if spread:
             upper = [min(100, v + spread[s]) for v, s in zip(values, STYLES)]
             lower = [max(0, v - spread[s]) for v, s in zip(values, STYLES)]
-            traces.append(_radar_trace(upper, theta, colour, entry["name"] + " +sd", line=0, fill="toself", opacity=0.15))
-            traces.append(_radar_trace(lower, theta, colour, entry["name"] + " -sd", line=1, dash="dot"))
-        traces.append(_radar_trace(values, theta, colour, entry["name"], line=2.5, fill="toself" if i == 0 else None))
+            traces.append(_radar_trace(upper, theta, colour, name + " +sd", line=0, fill="toself", opacity=0.15))
+            traces.append(_radar_trace(lower, theta, colour, name + " -sd", line=1, dash="dot"))
+        traces.append(_radar_trace(values, theta, colour, name, line=2.5, fill="toself" if i == 0 else None))
     return {
         "data": traces,
         "layout": layout(
@@ -121,7 +129,7 @@ def quadrant(
         "mode": "markers",
         "x": [p["assertiveness"] for p in points],
         "y": [p["responsiveness"] for p in points],
-        "text": [p["label"] for p in points],
+        "text": [plain_text(p["label"]) for p in points],
         "marker": {
             "size": 14 if len(points) == 1 else 9,
             "color": [STYLE_COLOURS[p["style"]] for p in points],
@@ -265,7 +273,7 @@ def one_trace_per_dot(trace: Mapping, labels: Sequence[str]) -> list[dict]:
         marker = {k: (v[i] if isinstance(v, list) else v) for k, v in trace["marker"].items()}
         marker["symbol"] = LEGEND_SYMBOLS[i % len(LEGEND_SYMBOLS)]
         traces.append({**shared, "mode": "markers", "x": [trace["x"][i]], "y": [trace["y"][i]],
-                       "text": [trace["text"][i]], "name": legend_name(label), "showlegend": True,
+                       "text": [trace["text"][i]], "name": plain_text(legend_name(label)), "showlegend": True,
                        "marker": marker})
     return traces
 

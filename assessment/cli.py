@@ -12,9 +12,9 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from werkzeug.security import generate_password_hash
 
-from . import psychometrics, storage
+from . import passwords, psychometrics, storage
 from .demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_USERNAME, seed_team
-from .forms import PASSWORD_MAX, PASSWORD_MIN
+from .forms import PASSWORD_MAX, PASSWORD_MIN, USERNAME_RULE, clean_username
 from .scoring import SCORING_VERSION, score
 
 
@@ -30,11 +30,15 @@ def _trainer_or_fail(db, username: str) -> dict:
 
 
 def _create_account(username: str, password: str, role: str) -> None:
-    username = username.strip()
-    if not username or len(username) > 80:
-        raise click.ClickException("the username must be 1 to 80 characters")
+    try:
+        username = clean_username(username)
+    except ValueError:
+        raise click.ClickException(f"the username must be {USERNAME_RULE}") from None
     if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
         raise click.ClickException(f"the password must be {PASSWORD_MIN} to {PASSWORD_MAX} characters")
+    reason = passwords.weakness(password, username)
+    if reason:
+        raise click.ClickException(f"choose another password: {passwords.MESSAGES[reason]}")
     db = _db()
     try:
         storage.create_trainer(db, username, generate_password_hash(password), role=role)
@@ -100,7 +104,8 @@ def seed_demo(members: int, seed: int) -> None:
     db = _db()
     try:
         team = seed_team(db, current_app.extensions["questionnaires"], members=members, seed=seed, every_page=True,
-                         caller=current_app.extensions.get("caller"), today=today)
+                         caller=current_app.extensions.get("caller"), today=today,
+                         secret=current_app.secret_key)
     finally:
         db.close()
     click.echo(f"Demo team {team['name']!r} with {members} agents (invite code {team['invite_code']}).")

@@ -13,6 +13,7 @@ answers to the observer form (at least three per member, so the others' view sho
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 
 from werkzeug.security import generate_password_hash
@@ -75,10 +76,11 @@ def _account_id(db, username: str, role: str) -> int:
 
 def seed_team(db, questionnaires: dict[str, Questionnaire], members: int = 24, seed: int = 7,
               team_name: str | None = None, every_page: bool = False, caller: CallerContent | None = None,
-              today: date | None = None) -> dict:
+              today: date | None = None, secret: str | bytes = b"") -> dict:
     """The team with its results. every_page (what `seed-demo` asks for) adds its ability
     ratings, others' ratings and, given the caller content, practice; today is the
-    centre's local date, for the months rated. Benchmarks leave it off: they time the
+    centre's local date, for the months rated; secret is the app's secret key, which keys
+    what is stored of each colleague who rated. Benchmarks leave it off: they time the
     dashboard over results only."""
     rng = random.Random(seed)
     q = questionnaires.get("communication-style") or next(iter(questionnaires.values()))
@@ -105,6 +107,8 @@ def seed_team(db, questionnaires: dict[str, Questionnaire], members: int = 24, s
                 answers=answers, profile=score(q, answers, duration), duration_seconds=round(duration, 1),
                 member=member, created_at=(now - timedelta(days=day)).isoformat(timespec="seconds"),
             )
+            # A retake is the same member, proven as the agent's own result link proves them.
+            member = replace(member, agent_id=row["agent_id"])
             # Coaching moves people toward the centre a little between takes.
             a += (50 - a) * 0.2 + rng.gauss(0, 4)
             r += (50 - r) * 0.2 + rng.gauss(0, 4)
@@ -117,7 +121,7 @@ def seed_team(db, questionnaires: dict[str, Questionnaire], members: int = 24, s
     if scorecard is not None:
         seed_ability_ratings(db, scorecard, team["id"], latest, ids["demo-qc"], today or now.date(), rng)
     if observer is not None:
-        seed_others_ratings(db, observer, latest, ids[DEMO_USERNAME], rng)
+        seed_others_ratings(db, observer, latest, ids[DEMO_USERNAME], rng, secret)
     if caller is not None:
         seed_practice(db, caller, team["id"], latest, rng)
     return team
@@ -159,10 +163,11 @@ def seed_ability_ratings(db, scorecard: Questionnaire, team_id: int, latest: lis
                                             overall=mine.overall, response_id=row["id"])
 
 
-def seed_others_ratings(db, observer: Questionnaire, latest: list[dict], lead_id: int, rng: random.Random) -> None:
-    """Three to five colleagues answer a link for most members (others see them a little
-    more assertive than they see themselves, with scatter); the trainer rates a few as a lead.
-    The one place the demo writes ratings: the lead adapts it when their storage changes."""
+def seed_others_ratings(db, observer: Questionnaire, latest: list[dict], lead_id: int, rng: random.Random,
+                        secret: str | bytes) -> None:
+    """Three to five colleagues (other members of the team, each once, as the rating pages
+    prove them) answer a link for most members: others see them a little more assertive
+    than they see themselves, with scatter. The trainer rates a few as a lead."""
     for row in latest:
         profile = row["profile"]
         if not profile.valid or rng.random() < 0.2:
@@ -170,15 +175,17 @@ def seed_others_ratings(db, observer: Questionnaire, latest: list[dict], lead_id
         target = {"assertiveness": profile.axes["assertiveness"] + rng.gauss(6, 8),
                   "responsiveness": profile.axes["responsiveness"] + rng.gauss(-3, 8),
                   "versatility": rng.uniform(30, 80)}
-        peers = rng.randint(3, 5)
-        for n in range(peers + 1):
+        pool = [c["agent_id"] for c in latest if c["agent_id"] != row["agent_id"]]
+        colleagues = rng.sample(pool, min(len(pool), rng.randint(3, 5)))
+        for colleague in [*colleagues, None]:  # the last link is not answered yet
             link = storage.create_link(db, row, "peer")
-            if n == peers:
-                break  # one link not answered yet
+            if colleague is None:
+                break
             answers = answers_near(observer, rng, target, 0.7)
             rated = score_rating(observer, answers)
             storage.answer_link(db, link["token"], questionnaire=observer.slug, version=observer.version,
-                                lang="zh", answers=answers, scores={**rated.axes, "versatility": rated.versatility})
+                                lang="zh", answers=answers, scores={**rated.axes, "versatility": rated.versatility},
+                                rater_key=storage.rater_key(secret, colleague))
         if rng.random() < 0.3:
             answers = answers_near(observer, rng, target, 0.7)
             rated = score_rating(observer, answers)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Sequence
 
@@ -10,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, PasswordField, RadioField, SelectChoice, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, Optional, ValidationError
 
+from .passwords import weakness
 from .questionnaire import Item, Scale
 
 
@@ -68,6 +70,24 @@ PASSWORD_MIN = 12
 PASSWORD_MAX = 128
 
 
+PASSWORD_WEAKNESS = {
+    "common": _l("This password is on the list of the most common ones, the first a guesser tries. Choose another."),
+    "common_word": _l("This is a common password with digits or symbols added, which guessers try early. Choose another."),
+    "repetitive": _l("This password repeats one character or a short pattern. Choose one that does not."),
+    "sequence": _l("This password is a run of letters, digits or keyboard keys (like 123456 or qwerty). Choose another."),
+    "username": _l("This password contains the username. Choose one that does not."),
+}
+
+
+def strong_password(form, field) -> None:
+    """A WTForms validator: refuses common and repetitive passwords (assessment/passwords.py)
+    with the reason; the form's username field, when it has one, is checked against too."""
+    username = form.username.data if "username" in form and isinstance(form.username.data, str) else ""
+    reason = weakness(field.data or "", username)
+    if reason:
+        raise ValidationError(PASSWORD_WEAKNESS[reason])
+
+
 class LoginForm(FlaskForm):
     username = StringField(_l("Username"), validators=[InputRequired(message=_l("Enter your username.")), Length(max=80)])
     password = PasswordField(_l("Password"), validators=[InputRequired(message=_l("Enter your password.")), Length(max=200)])
@@ -86,6 +106,7 @@ class PasswordForm(FlaskForm):
             InputRequired(message=_l("Choose a new password.")),
             Length(min=PASSWORD_MIN, max=PASSWORD_MAX,
                    message=_l("Use %(min)d to %(max)d characters.", min=PASSWORD_MIN, max=PASSWORD_MAX)),
+            strong_password,
         ],
     )
     confirm_password = PasswordField(
@@ -102,7 +123,32 @@ class PasswordForm(FlaskForm):
 
 
 def _strip(value):
-    return " ".join(value.split()) if isinstance(value, str) else value
+    """Runs of spaces as one, and the Unicode normal form (NFC): a name typed as a letter plus a
+    combining accent is the same name as one typed with the accented letter."""
+    return unicodedata.normalize("NFC", " ".join(value.split())) if isinstance(value, str) else value
+
+
+USERNAME_MAX = 80
+# Staff usernames: ASCII letters and digits, . _ -, and Chinese characters. No look-alike
+# letters from other scripts (a Cyrillic а beside a Latin a would make two accounts look alike).
+_USERNAME = re.compile(r"[A-Za-z0-9._\-\u3400-\u9fff]{1,%d}" % USERNAME_MAX)
+USERNAME_RULE = f"1 to {USERNAME_MAX} characters: letters a-z, digits, . _ - and Chinese characters"
+
+
+def clean_username(value: str) -> str:
+    """The username as stored (NFC, trimmed); ValueError when it leaves the safe set."""
+    text = unicodedata.normalize("NFC", value.strip()) if isinstance(value, str) else ""
+    if not _USERNAME.fullmatch(text):
+        raise ValueError(USERNAME_RULE)
+    return text
+
+
+def safe_username(form, field) -> None:
+    """A WTForms validator for new usernames (see clean_username)."""
+    try:
+        field.data = clean_username(field.data or "")
+    except ValueError:
+        raise ValidationError(_l("Use letters a-z, digits, . _ - or Chinese characters (at most 80).")) from None
 
 
 def has_unprintable(text: str) -> bool:
@@ -155,6 +201,14 @@ class JoinForm(FlaskForm):
         filters=[_strip],
         validators=[Optional(), Length(max=EMPLOYEE_ID_MAX, message=_l("Use at most 40 characters.")), _printable],
     )
+
+
+class RetakeForm(FlaskForm):
+    """Only the CSRF token: the result link in the address is the proof."""
+
+
+class MergeForm(FlaskForm):
+    """Only the CSRF token: the two members are in the address."""
 
 
 class CodeForm(FlaskForm):

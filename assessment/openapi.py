@@ -71,13 +71,15 @@ CORE_ROUTES = (
     Route("post", f"{API}/questionnaires/{{slug}}/responses", "createResponse",
           "Submit answers; returns the scored profile",
           {201: schemas.Result, 400: "Invalid answers, fields or JSON; details name each problem",
-           404: "Unknown questionnaire, or one not answered about oneself", **BODY_ERRORS},
+           404: "Unknown questionnaire, or one not answered about oneself",
+           429: "Too many wrong invite codes from this address (Retry-After says when to try again)", **BODY_ERRORS},
           body=schemas.ResponseIn, parameters=("slug",), self_only=True,
-          description="With invite_code and name the person joins that team (a retake is matched by "
-                      "employee_id, else by name). Bad input stores nothing."),
+          description="With invite_code and name the person joins that team; a retake adds result_token, the "
+                      "token of their own earlier valid result there. Bad input stores nothing."),
     Route("get", f"{API}/teams", "listTeams", "My teams", {200: list[schemas.Team], **UNAUTHORIZED}, trainer=True),
     Route("post", f"{API}/teams", "createTeam", "Create a team",
-          {201: schemas.TeamCreated, 400: "Invalid name, fields or JSON", **UNAUTHORIZED, **BODY_ERRORS},
+          {201: schemas.TeamCreated, 400: "Invalid name, fields or JSON", **UNAUTHORIZED,
+           403: "A qc account: only trainer and admin accounts create teams", **BODY_ERRORS},
           body=schemas.TeamIn, trainer=True),
     Route("get", f"{API}/teams/{{team_id}}/summary", "teamSummary",
           "Style counts and mean / sd / cv over each member's latest result",
@@ -130,25 +132,30 @@ CALLER_ROUTES: tuple[Route, ...] = (  # reading the caller: identifier, phrase b
 )
 OTHERS_ROUTES: tuple[Route, ...] = (  # how others see me: rating links, the others' view
     Route("post", f"{API}/results/{{token}}/raters", "createRaterLink", "Create a rating link for a result's owner",
-          {201: schemas.RaterLink, 400: "Invalid relation, fields or JSON", 404: "Unknown result",
+          {201: schemas.RaterLink, 400: "Invalid relation, fields or JSON; a peer link for a result outside a team",
+           404: "Unknown result, or a result that is not valid",
            409: "The result already has the most rating links allowed (20)", **BODY_ERRORS},
           body=schemas.RaterLinkIn, parameters=("token",),
-          description="One link per rater; a link works once. Peers stay anonymous (shown only as a mean of at "
-                      "least 3); a lead's rating is shown apart with their role."),
+          description="Peer links are for team members' results and are answered by colleagues who prove who they "
+                      "are; peers stay anonymous (shown only as a mean over whole groups of 3); a lead's rating is "
+                      "shown apart with their role."),
     Route("get", f"{API}/rate/{{rater_token}}", "getRateForm", "What a rater sees: whose style, and the observer form",
           {200: schemas.RateForm, 404: "Unknown rating link"}, parameters=("rater_token",),
           description="Never the rated person's own result."),
-    Route("post", f"{API}/rate/{{rater_token}}", "submitRating", "Answer a rating link (once)",
+    Route("post", f"{API}/rate/{{rater_token}}", "submitRating", "Answer a rating link",
           {201: schemas.RatingStored, 400: "Invalid answers, fields or JSON, or too many can't-say (null) answers "
                                            "on a scale; details name each problem (each such scale by name)",
-           404: "Unknown rating link", 409: "The link was already answered", **BODY_ERRORS},
+           403: "rater is not a valid result of another member of the same team",
+           404: "Unknown rating link", 409: "This colleague has already rated the member", **BODY_ERRORS},
           body=schemas.RatingIn, parameters=("rater_token",),
-          description="No profile comes back. role and name are for lead links only."),
+          description="No profile comes back. A peer link needs rater (the rater's own result token); role and "
+                      "name are for lead links only. Whether the link was answered before is never told."),
     Route("get", f"{API}/results/{{token}}/others", "resultOthers", "How others see the result's owner",
-          {200: schemas.OthersView, 404: "Unknown result"}, parameters=("token",),
+          {200: schemas.OthersView, 404: "Unknown result, or a result that is not valid"}, parameters=("token",),
           description="For a team member, every rating of the member (a retake keeps them) against their latest "
-                      "valid result; otherwise this result's ratings. others is null below min_raters answered "
-                      "peer links; gap is others minus self."),
+                      "valid result; otherwise this result's ratings. others is null below min_raters peer "
+                      "ratings and uses whole groups of min_raters (the first 3k in answer order); gap is "
+                      "others minus self."),
     Route("get", f"{API}/teams/{{team_id}}/others", "teamOthers", "Self against others for each member, in name order",
           {200: list[schemas.MemberOthers], **UNAUTHORIZED, **NOT_YOURS}, trainer=True, parameters=("team_id",)),
     Route("post", f"{API}/agents/{{agent_id}}/ratings", "rateMember", "A trainer's own (named) rating of a member",

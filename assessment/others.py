@@ -20,9 +20,12 @@ Scoring one rater (``score_rating``)
     scores.
 
 Anonymity (``others_view``)
-    Peer ratings are only ever shown as their mean over at least ``MIN_RATERS`` (3)
-    answered peer links: ``others`` holds ``n`` and the means, nothing per peer, and
-    is null below the threshold. Lead ratings are not anonymous: each is listed apart
+    Peer ratings are only ever shown as their mean over whole groups of ``MIN_RATERS``
+    (3): the first 3k peer ratings in answer order, k = floor(answered / 3). Shown at 3,
+    unchanged at 4 and 5, recomputed at 6, 9, ...: a single answer never moves a figure
+    on its own, so no difference between two views isolates one colleague. ``others``
+    holds ``n`` (the ratings used), ``received``, ``next_update`` and the means,
+    nothing per peer, and is null below the threshold. Lead ratings are not anonymous: each is listed apart
     under ``leads`` with the rater's label (their role) and never enters the peer mean,
     so a lead alone never makes ``others`` appear. ``invited`` and ``answered`` count
     all links, peer and lead. Callers must not show or store anything else per peer.
@@ -184,15 +187,25 @@ def _mean(values: Iterable[float]) -> float:
     return round(math.fsum(values) / len(values), 1)
 
 
+def peers_used(answered: int) -> int:
+    """How many peer ratings the figures use: whole groups of MIN_RATERS (0 below it)."""
+    return answered - answered % MIN_RATERS
+
+
 def _peer_aggregate(peers: Sequence[Rating]) -> dict | None:
-    """The peers as one anonymous mean, or None below MIN_RATERS."""
-    if len(peers) < MIN_RATERS:
+    """The peers as one anonymous mean over the first whole groups of MIN_RATERS in
+    answer order, or None below MIN_RATERS. Between two multiples of MIN_RATERS the
+    figures do not move, so one more answer never shows by how much it moved them."""
+    used = peers[:peers_used(len(peers))]
+    if not used:
         return None
-    axes = {axis: _mean(_score(p.axes[axis], axis) for p in peers) for axis in AXES}
+    axes = {axis: _mean(_score(p.axes[axis], axis) for p in used) for axis in AXES}
     return {
-        "n": len(peers),
+        "n": len(used),
+        "received": len(peers),
+        "next_update": len(used) + MIN_RATERS,
         "axes": axes,
-        "versatility": _mean(_score(p.versatility, "versatility") for p in peers),
+        "versatility": _mean(_score(p.versatility, "versatility") for p in used),
         "style": profile_from_axes(axes).style,
     }
 

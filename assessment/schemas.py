@@ -86,6 +86,7 @@ class ResponseIn(RequestBody):
         "invite_code": "Invalid team membership",
         "name": "Invalid team membership",
         "employee_id": "Invalid team membership",
+        "result_token": "Invalid team membership",
     }
     NOUN: ClassVar[str] = "response"
 
@@ -96,9 +97,14 @@ class ResponseIn(RequestBody):
         None, description="Time taken; used only for the too_fast flag")
     invite_code: StrictStr | None = Field(None, description="Join the team with this invite code (with name)")
     name: DisplayName | None = Field(None, description="The name the trainer sees; required with invite_code")
-    employee_id: EmployeeId | None = Field(None, description="Optional; a retake is matched by it, else by name")
+    employee_id: EmployeeId | None = Field(None, description="Optional; shown to the trainer beside the name")
+    result_token: StrictStr | None = Field(
+        None, max_length=64,
+        description="A retake: the token of your own earlier valid result in this team (the proof that you are "
+                    "that member). Without it a name or employee_id matching a member joins as a new member, "
+                    "marked as a possible duplicate for the trainer")
 
-    MEMBERSHIP: ClassVar[tuple[str, ...]] = ("invite_code", "name", "employee_id")
+    MEMBERSHIP: ClassVar[tuple[str, ...]] = ("invite_code", "name", "employee_id", "result_token")
 
 
 class TeamIn(RequestBody):
@@ -217,6 +223,9 @@ class Member(Body):
     employee_id: StrictStr | None
     results: Count
     latest: LatestResult | None = Field(description="The newest result, or null for a member without one")
+    possible_duplicate_of: Id | None = Field(
+        None, description="Joined under a name or employee ID this member already had, without proof (their result "
+                          "link or device): maybe the same person; the trainer may merge them")
 
 
 class Team(Body):
@@ -583,13 +592,17 @@ class RatingIn(RequestBody):
     """One rater's answers to the observer form; the server scores them."""
 
     TITLES: ClassVar[dict[str, str]] = {"answers": "Invalid answers", "lang": "Invalid lang",
-                                        "role": "Invalid rater", "name": "Invalid rater"}
+                                        "role": "Invalid rater", "name": "Invalid rater", "rater": "Invalid rater"}
     NOUN: ClassVar[str] = "rating"
 
     answers: dict[str, StrictInt | None] = Field(description=OBSERVER_ANSWERS)
     lang: Lang = Field(DEFAULT_LANG, description="The language the rater answered in")
     role: Literal[LEAD_ROLES] | None = Field(None, description="Lead links only: the rater's role (default team_lead)")
     name: DisplayName | None = Field(None, description="Lead links only, optional: shown with the role")
+    rater: StrictStr | None = Field(
+        None, max_length=64,
+        description="Colleague (peer) links: required, the token of the rater's own valid result in the same team "
+                    "(proof that a colleague answers, never the member rated); each colleague rates a member once")
 
 
 class TrainerRatingIn(RequestBody):
@@ -641,9 +654,12 @@ class SelfView(Body):
 
 
 class PeerView(Body):
-    """The mean over answered peer links, only when at least min_raters answered."""
+    """The mean over whole groups of min_raters peer ratings (the first 3k in answer order),
+    only when at least min_raters answered: unchanged at 4 and 5, recomputed at 6, 9, ..."""
 
-    n: Annotated[StrictInt, Field(ge=3)]
+    n: Annotated[StrictInt, Field(ge=3, description="The peer ratings used (a multiple of min_raters)")]
+    received: Annotated[StrictInt, Field(ge=3, description="Peer ratings given so far")]
+    next_update: Annotated[StrictInt, Field(ge=6, description="The figures change when this many have answered")]
     axes: OthersAxes
     versatility: float
     style: Style = Field(description="The style at the mean axes")

@@ -105,14 +105,19 @@ def make_api_token(app, trainer_id: int, label: str = "") -> tuple[int, str]:
 
 def add_result(app, q, team_id: int, name: str, ka: int, kr: int, *, employee_id=None,
                created_at=None, duration=None, lang="zh") -> dict:
-    """Store one scored response for a team member straight through storage."""
+    """Store one scored response for a team member straight through storage. The same name
+    (or employee id) again is a retake of that member, as if proven by their result link."""
     answers = axis_answers(q, ka, kr)
     db = connect(app)
     try:
+        member = storage.Membership(team_id, name, employee_id)
+        known = db.execute("SELECT id FROM agents WHERE team_id = ? AND identity = ? ORDER BY id LIMIT 1",
+                           [team_id, member.identity]).fetchone()
         return storage.save_response(
             db, questionnaire=q.slug, version=q.version, lang=lang, answers=answers,
             profile=score(q, answers, duration_seconds=duration), duration_seconds=duration,
-            member=storage.Membership(team_id, name, employee_id), created_at=created_at,
+            member=storage.Membership(team_id, name, employee_id, agent_id=known[0] if known else None),
+            created_at=created_at,
         )
     finally:
         db.close()

@@ -29,7 +29,7 @@ def world(app, questionnaire):
     qc = make_trainer(app, "qc-1")
     make_trainer(app, "outsider")
     team = make_team(app, owner, "Team 一组")
-    results = {n: add_result(app, questionnaire, team["id"], n, 3, 3) for n in ("Ann", "Bob", "Cat", "Dan", "Eve")}
+    results = {n: add_result(app, questionnaire, team["id"], n, 4, 2) for n in ("Ann", "Bob", "Cat", "Dan", "Eve")}  # valid sheets
     db = connect(app)
     try:
         storage.set_role(db, qc, "qc")

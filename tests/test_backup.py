@@ -159,7 +159,7 @@ def _bulk(app, questionnaire, team_id, rows: int) -> None:
         row = storage.save_response(db, questionnaire=questionnaire.slug, version=questionnaire.version, lang="zh",
                                     answers=answers, profile=score(questionnaire, answers),
                                     member=storage.Membership(team_id, "Bulk agent"))
-        columns = [c for c in row if c not in ("id", "profile")]  # the columns as stored
+        columns = [c for c in row if c not in ("id", "profile", "member_key")]  # the columns as stored
         with storage.write_transaction(db):
             db.conn.executemany(
                 f"INSERT INTO responses ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",

@@ -1,6 +1,6 @@
 """How others see me in a real browser, both languages, on a 360 px phone: the agent makes
-four colleague links and a lead link from the (cached) result page, colleagues answer on
-their phones, the page shows progress at two answers and both dots, the gap in words and
+four colleague links and a lead link from the (cached) result page, colleagues show who
+they are (their own result link) and answer on their phones, the page shows progress at two answers and both dots, the gap in words and
 versatility at three; the trainer sees the same on the member's page."""
 
 from __future__ import annotations
@@ -16,8 +16,14 @@ from helpers import add_result, make_team, make_trainer, PASSWORD
 pytestmark = pytest.mark.browser
 
 
-def answer_observer(page, base: str, link: str, lang: str, value_of) -> None:
+def answer_observer(page, base: str, link: str, lang: str, value_of, own_result: str, shot: str | None = None) -> None:
+    """A colleague on their own phone: shows who they are (their own result link), then answers."""
     page.goto(f"{link}?lang={lang}")
+    page.fill("#result_link", own_result)
+    if shot:
+        page.screenshot(path=shot, full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.click("button.primary")
     page.click("button.primary")
     while "/rate/" in page.url and not page.url.endswith("/rate/done"):
         for fieldset in page.query_selector_all("fieldset.item"):
@@ -39,6 +45,7 @@ def test_invite_rate_and_see_how_others_see_you(app, live_server, page, browser,
     trainer = make_trainer(app, "trainer-a")
     team = make_team(app, trainer, "Team A")
     ann = add_result(app, questionnaire, team["id"], "Ann 安", 2, 4)  # self 25 / 75
+    colleagues = [add_result(app, questionnaire, team["id"], f"Colleague {n}", 4, 2)["token"] for n in range(3)]
     base = live_server.url
     result_url = f"{base}/r/{ann['token']}?lang={lang}"
 
@@ -57,7 +64,8 @@ def test_invite_rate_and_see_how_others_see_you(app, live_server, page, browser,
         keyed[i.axis] if i.keyed == "plus" else 6 - keyed[i.axis] for i in observer.items if i.id == item_id)
     for n, link in enumerate(links[:3]):
         phone = browser.new_context(viewport={"width": 360, "height": 780}).new_page()
-        answer_observer(phone, base, link, lang, value_of)
+        answer_observer(phone, base, link, lang, value_of, f"{base}/r/{colleagues[n]}",
+                        shot=f"/tmp/rate-who-{lang}.png" if n == 0 else None)
         phone.context.close()
         if n == 1:
             page.goto(result_url)

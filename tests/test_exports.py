@@ -93,11 +93,12 @@ def world(app, questionnaire):
             link = storage.create_link(db, ann, "peer")
             scores = {"assertiveness": 75.0 + n, "responsiveness": 25.0, "versatility": 50.0 + 10 * n}
             storage.answer_link(db, link["token"], questionnaire=OBSERVER.slug, version=OBSERVER.version, lang="zh",
-                                answers=rating(OBSERVER, 4, 2, 3), scores=scores)
+                                answers=rating(OBSERVER, 4, 2, 3), scores=scores, rater_key=f"colleague {n}")
             if n < 2:
                 other = storage.create_link(db, late, "peer")
                 storage.answer_link(db, other["token"], questionnaire=OBSERVER.slug, version=OBSERVER.version,
-                                    lang="zh", answers=rating(OBSERVER, 4, 2, 3), scores=scores)
+                                    lang="zh", answers=rating(OBSERVER, 4, 2, 3), scores=scores,
+                                    rater_key=f"colleague {n}")
     finally:
         db.close()
     return {"team": team["id"], "late": late, "ann": ann}

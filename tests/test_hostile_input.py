@@ -352,7 +352,8 @@ def test_a_large_but_valid_file_loads_quickly(tmp_path):
 # ---------------------------------------------------------------------------
 
 def _normalised(text: str) -> str:
-    return " ".join(text.split())
+    """Runs of whitespace as one space, in Unicode NFC (one name typed two ways is one name)."""
+    return unicodedata.normalize("NFC", " ".join(text.split()))
 
 
 def _acceptable(text: str, limit: int) -> bool:

@@ -268,7 +268,7 @@ def test_the_view_has_exactly_the_api_shape():
     assert set(view) == {"invited", "answered", "min_raters", "self", "others", "leads", "gap"}
     assert (view["invited"], view["answered"], view["min_raters"]) == (6, 4, 3)
     assert view["self"] == {"axes": SELF, "style": "driver"}
-    assert set(view["others"]) == {"n", "axes", "versatility", "style"}
+    assert set(view["others"]) == {"n", "received", "next_update", "axes", "versatility", "style"}
     assert set(view["others"]["axes"]) == set(AXES)
     assert [set(entry) for entry in view["leads"]] == [{"rater", "axes", "versatility", "style"}]
     assert set(view["gap"]) == set(AXES)
@@ -291,6 +291,29 @@ def test_three_peers_show_the_mean():
     assert others["versatility"] == 60.3
     assert others["style"] == "driver"
     assert view["gap"] == {"assertiveness": 20.3, "responsiveness": 1.7}
+
+
+@pytest.mark.parametrize("answered, used, next_update", [
+    (3, 3, 6), (4, 3, 6), (5, 3, 6), (6, 6, 9), (7, 6, 9), (8, 6, 9), (9, 9, 12), (10, 9, 12),
+])
+def test_peers_count_in_whole_groups_of_three_in_answer_order(answered, used, next_update):
+    peers = [peer(10 + 9 * k, 90 - 7 * k, 5 + 11 * k) for k in range(answered)]
+    others = others_view(SELF, "driver", peers, answered)["others"]
+    assert (others["n"], others["received"], others["next_update"]) == (used, answered, next_update)
+    first = peers[:used]
+    assert others["axes"]["assertiveness"] == round(sum(p.axes["assertiveness"] for p in first) / used, 1)
+    assert others["versatility"] == round(sum(p.versatility for p in first) / used, 1)
+
+
+def test_one_more_peer_never_moves_a_figure_between_multiples_of_three():
+    """The differencing attack: view after each answer; only a whole new group moves the figures."""
+    peers = [peer(10 + 13 * k % 80, 20 + 17 * k % 70, 30 + 7 * k % 60) for k in range(12)]
+    figures = []
+    for n in range(3, 13):
+        view = others_view(SELF, "driver", peers[:n], n)
+        figures.append((view["others"]["axes"], view["others"]["versatility"], view["gap"]))
+    for n, (before, after) in enumerate(zip(figures, figures[1:]), start=4):
+        assert (before == after) == (n % 3 != 0), n
 
 
 def test_the_style_of_the_mean_follows_the_self_form_rule():
@@ -356,13 +379,13 @@ def test_no_single_peer_can_be_read_from_the_view():
         assert p.rater_label not in text
         for value in (*p.axes.values(), p.versatility):
             assert float(value) not in _numbers(view), value
-    # the only peer figures are n and the means
+    # the only peer figures are the counts and the means over the first whole group of three
     others = view["others"]
-    assert others["n"] == 4
-    assert others["axes"] == {"assertiveness": 52.2, "responsiveness": 43.5}
-    assert others["versatility"] == 53.3
+    assert (others["n"], others["received"], others["next_update"]) == (3, 4, 6)
+    assert others["axes"] == {"assertiveness": 48.1, "responsiveness": 51.4}
+    assert others["versatility"] == 64.3
     peer_numbers = _numbers(view["others"]) + _numbers(view["gap"])
-    expected = [4.0, 52.2, 43.5, 53.3, round(52.2 - 60.0, 1), round(43.5 - 40.0, 1)]
+    expected = [3.0, 4.0, 6.0, 48.1, 51.4, 64.3, round(48.1 - 60.0, 1), round(51.4 - 40.0, 1)]
     assert sorted(peer_numbers) == sorted(expected)
     assert view["leads"] == []
     assert "peer" not in text and "relation" not in text

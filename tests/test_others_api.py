@@ -44,8 +44,11 @@ def world(app, questionnaire):
     ann = add_result(app, questionnaire, team["id"], "Ann 安", 4, 2)
     team_b = make_team(app, b, "Team B")
     bob = add_result(app, questionnaire, team_b["id"], "Bob", 2, 4)
-    return {"a": a, "b": b, "team": team, "ann": ann, "team_b": team_b, "bob": bob,
-            "token_a": make_api_token(app, a)[1], "token_b": make_api_token(app, b)[1]}
+    # Ann's colleagues: each proves who they are with their own result token.
+    peers = [add_result(app, questionnaire, team["id"], f"Colleague {n}", 2, 4)["token"] for n in range(1, 8)]
+    bobs_peer = add_result(app, questionnaire, team_b["id"], "Bob's colleague", 4, 2)["token"]
+    return {"a": a, "b": b, "team": team, "ann": ann, "team_b": team_b, "bob": bob, "peers": peers,
+            "bobs_peer": bobs_peer, "token_a": make_api_token(app, a)[1], "token_b": make_api_token(app, b)[1]}
 
 
 def make_link(client, result_token: str, relation: str = "peer") -> str:
@@ -54,6 +57,14 @@ def make_link(client, result_token: str, relation: str = "peer") -> str:
     body = response.get_json()
     assert body["relation"] == relation and isinstance(body["id"], int)
     return body["rate_url"].rsplit("/", 1)[1]
+
+
+def rate(client, link: str, answers: dict, rater: str | None = None, **fields):
+    """POST a rating; a colleague's (peer) rating carries the rater's own result token."""
+    body = {"answers": answers, **fields}
+    if rater is not None:
+        body["rater"] = rater
+    return client.post(f"/api/v1/rate/{link}", json=body)
 
 
 def others(client, result_token: str) -> dict:
@@ -74,10 +85,12 @@ def test_a_rater_sees_whose_style_and_the_form_but_never_the_result(client, worl
     assert "driver" not in text and "75.0" not in text  # nothing of Ann's own result
 
 
-def test_outside_a_team_the_rater_rates_a_colleague(client, questionnaire):
+def test_outside_a_team_only_leads_rate(client, questionnaire):
     private = api_submit(client, questionnaire, axis_answers(questionnaire, 4, 2), lang="en").get_json()
     token = private["result_url"].split("/r/")[1].split("?")[0]
-    link = make_link(client, token)
+    refused = client.post(f"/api/v1/results/{token}/raters", json={"relation": "peer"})
+    assert refused.status_code == 400 and "relation" in refused.get_json()["details"]
+    link = make_link(client, token, "lead")
     assert client.get(f"/api/v1/rate/{link}?lang=en").get_json()["about"] == "a colleague"
     assert client.get(f"/api/v1/rate/{link}?lang=zh").get_json()["about"] == "一位同事"
 
@@ -92,8 +105,9 @@ def test_peers_show_only_as_a_mean_of_three_and_leads_apart(client, world, obser
     assert view["others"] is None and view["gap"] is None and view["leads"] == []
 
     # Two peers and a lead: still no peer figures, the lead is shown apart with its role.
-    for link, answers in ((peers[0], rating(observer, 5, 5, 5)), (peers[1], rating(observer, 4, 4, 3))):
-        response = client.post(f"/api/v1/rate/{link}", json={"answers": answers, "lang": "zh"})
+    for link, answers, rater in ((peers[0], rating(observer, 5, 5, 5), world["peers"][0]),
+                                 (peers[1], rating(observer, 4, 4, 3), world["peers"][1])):
+        response = rate(client, link, answers, rater, lang="zh")
         assert response.status_code == 201
         assert set(response.get_json()) == {"relation", "answered_at"}  # no profile comes back
     assert client.post(f"/api/v1/rate/{lead}", json={"answers": rating(observer, 2, 2, 2), "lang": "en",
@@ -105,25 +119,26 @@ def test_peers_show_only_as_a_mean_of_three_and_leads_apart(client, world, obser
                               "versatility": 25.0, "style": "analytical"}]
 
     # The third peer: the mean of the three, its style at the mean, the gap others - self.
-    assert client.post(f"/api/v1/rate/{peers[2]}", json={"answers": rating(observer, 3, 2, 1),
-                                                         "lang": "en"}).status_code == 201
+    assert rate(client, peers[2], rating(observer, 3, 2, 1), world["peers"][2], lang="en").status_code == 201
     view = others(client, token)
     # assertiveness (100 + 75 + 50) / 3 = 75, responsiveness (100 + 75 + 25) / 3 = 66.7,
     # versatility (100 + 50 + 0) / 3 = 50
-    assert view["others"] == {"n": 3, "axes": {"assertiveness": 75.0, "responsiveness": 66.7},
+    assert view["others"] == {"n": 3, "received": 3, "next_update": 6,
+                              "axes": {"assertiveness": 75.0, "responsiveness": 66.7},
                               "versatility": 50.0, "style": "expressive"}
     assert view["gap"] == {"assertiveness": 0.0, "responsiveness": 41.7}
     assert (view["invited"], view["answered"]) == (5, 4)
     assert len(view["leads"]) == 1
 
 
-def test_a_link_works_once(client, world, observer):
-    link = make_link(client, world["ann"]["token"])
+def test_each_colleague_rates_a_member_once(client, world, observer):
+    link, other_link = make_link(client, world["ann"]["token"]), make_link(client, world["ann"]["token"])
     answers = rating(observer, 4, 4, 4)
-    assert client.post(f"/api/v1/rate/{link}", json={"answers": answers, "lang": "en"}).status_code == 201
-    again = client.post(f"/api/v1/rate/{link}", json={"answers": rating(observer, 1, 1, 1), "lang": "en"})
-    assert again.status_code == 409
-    stored = rows(client.application, "SELECT assertiveness, versatility FROM rater_links WHERE token = ?", [link])
+    assert rate(client, link, answers, world["peers"][0], lang="en").status_code == 201
+    for again in (link, other_link):  # the same colleague, through any link of the member
+        response = rate(client, again, rating(observer, 1, 1, 1), world["peers"][0], lang="en")
+        assert response.status_code == 409 and "rater" in response.get_json()["details"]
+    stored = rows(client.application, "SELECT assertiveness, versatility FROM rater_links WHERE answered_at IS NOT NULL")
     assert stored == [{"assertiveness": 75.0, "versatility": 75.0}]
 
 
@@ -142,7 +157,7 @@ def test_two_submits_at_once_store_exactly_one(app, world, observer):
             barrier.wait()
             storage.answer_link(conn, link["token"], questionnaire=OBSERVER, version=1, lang="en",
                                 answers={"x": value}, scores={"assertiveness": value, "responsiveness": value,
-                                                              "versatility": value})
+                                                              "versatility": value}, rater_key="the same colleague")
             outcomes.append("stored")
         except storage.AlreadyAnswered:
             outcomes.append("409")
@@ -165,19 +180,18 @@ def test_bad_answers_are_named_and_store_nothing(client, world, observer):
     del answers[first]
     answers[second] = 9
     answers["zz"] = 3
-    response = client.post(f"/api/v1/rate/{link}", json={"answers": answers, "lang": "en"})
+    response = rate(client, link, answers, world["peers"][0], lang="en")
     assert response.status_code == 400
     details = response.get_json()["details"]
     assert {f"answers.{first}", f"answers.{second}", "answers.zz"} <= set(details)
-    bad_lang = client.post(f"/api/v1/rate/{link}", json={"answers": rating(observer, 4, 4, 4), "lang": "fr"})
+    bad_lang = rate(client, link, rating(observer, 4, 4, 4), world["peers"][0], lang="fr")
     assert bad_lang.status_code == 400 and "lang" in bad_lang.get_json()["details"]
     assert rows(client.application, "SELECT answered_at FROM rater_links") == [{"answered_at": None}]
 
 
 def test_a_peer_link_takes_no_role_or_name(client, world, observer):
     link = make_link(client, world["ann"]["token"])
-    response = client.post(f"/api/v1/rate/{link}", json={"answers": rating(observer, 4, 4, 4), "role": "qc",
-                                                          "name": "Me"})
+    response = rate(client, link, rating(observer, 4, 4, 4), world["peers"][0], role="qc", name="Me")
     assert response.status_code == 400
     assert set(response.get_json()["details"]) == {"role", "name"}
 
@@ -208,8 +222,8 @@ def test_at_most_twenty_links_per_result(client, world):
 
 def test_a_retake_keeps_a_members_ratings(client, app, world, questionnaire, observer):
     token = world["ann"]["token"]
-    for answers in (rating(observer, 5, 5, 5), rating(observer, 5, 5, 5), rating(observer, 5, 5, 5)):
-        assert client.post(f"/api/v1/rate/{make_link(client, token)}", json={"answers": answers}).status_code == 201
+    for rater in world["peers"][:3]:
+        assert rate(client, make_link(client, token), rating(observer, 5, 5, 5), rater).status_code == 201
     retake = add_result(app, questionnaire, world["team"]["id"], "Ann 安", 2, 4)  # now 25 / 75, amiable
     for result in (token, retake["token"]):  # either of her result links shows the member's view
         view = others(client, result)
@@ -222,7 +236,7 @@ def test_outside_a_team_the_ratings_belong_to_the_result(client, questionnaire, 
     first = api_submit(client, questionnaire, axis_answers(questionnaire, 4, 2)).get_json()
     second = api_submit(client, questionnaire, axis_answers(questionnaire, 4, 2)).get_json()
     t1, t2 = (r["result_url"].split("/r/")[1].split("?")[0] for r in (first, second))
-    link = make_link(client, t1)
+    link = make_link(client, t1, "lead")
     client.post(f"/api/v1/rate/{link}", json={"answers": rating(observer, 3, 3, 3)})
     assert (others(client, t1)["invited"], others(client, t1)["answered"]) == (1, 1)
     assert (others(client, t2)["invited"], others(client, t2)["answered"]) == (0, 0)
@@ -230,22 +244,24 @@ def test_outside_a_team_the_ratings_belong_to_the_result(client, questionnaire, 
 
 def test_team_others_for_the_trainer_only(client, world, observer):
     token = world["ann"]["token"]
-    for kv in (5, 4, 3):
-        client.post(f"/api/v1/rate/{make_link(client, token)}", json={"answers": rating(observer, 4, 2, kv)})
+    for kv, rater in zip((5, 4, 3), world["peers"]):
+        rate(client, make_link(client, token), rating(observer, 4, 2, kv), rater)
     two = make_link(client, world["bob"]["token"])
-    client.post(f"/api/v1/rate/{two}", json={"answers": rating(observer, 1, 1, 1)})
+    rate(client, two, rating(observer, 1, 1, 1), world["bobs_peer"])
 
     response = client.get(f"/api/v1/teams/{world['team']['id']}/others", headers=bearer(world["token_a"]))
     assert response.status_code == 200
-    (ann,) = response.get_json()
-    assert ann["name"] == "Ann 安" and ann["agent_id"] == world["ann"]["agent_id"]
-    assert ann["others"] == {"n": 3, "axes": {"assertiveness": 75.0, "responsiveness": 25.0},
+    ann = next(m for m in response.get_json() if m["name"] == "Ann 安")
+    assert ann["agent_id"] == world["ann"]["agent_id"]
+    ann = next(m for m in response.get_json() if m["name"] == "Ann 安")
+    assert ann["others"] == {"n": 3, "received": 3, "next_update": 6,
+                             "axes": {"assertiveness": 75.0, "responsiveness": 25.0},
                              "versatility": 75.0, "style": "driver"}
     assert ann["gap"] == {"assertiveness": 0.0, "responsiveness": 0.0}
 
     # Bob's team (one answered peer): below the threshold nothing but counts.
-    (bob,) = client.get(f"/api/v1/teams/{world['team_b']['id']}/others",
-                        headers=bearer(world["token_b"])).get_json()
+    bob = next(m for m in client.get(f"/api/v1/teams/{world['team_b']['id']}/others",
+                                     headers=bearer(world["token_b"])).get_json() if m["name"] == "Bob")
     assert (bob["invited"], bob["answered"], bob["others"], bob["gap"]) == (1, 1, None, None)
 
     # Another trainer's team: 404; nobody signed in: 401.
@@ -279,7 +295,7 @@ def test_a_trainer_rates_a_member_as_a_named_lead(client, world, observer):
 
 
 def test_removing_a_member_removes_their_ratings(app, client, world, observer):
-    client.post(f"/api/v1/rate/{make_link(client, world['ann']['token'])}", json={"answers": rating(observer, 3, 3, 3)})
+    rate(client, make_link(client, world["ann"]["token"]), rating(observer, 3, 3, 3), world["peers"][0])
     db = connect(app)
     try:
         storage.delete_agent(db, world["ann"]["agent_id"])
@@ -292,8 +308,8 @@ def test_no_endpoint_shows_a_single_peer(client, world, observer):
     """With three distinct peer ratings, no figure of any one of them appears anywhere."""
     token = world["ann"]["token"]
     links = [make_link(client, token) for _ in range(3)]
-    for link, (ka, kr, kv) in zip(links, ((5, 1, 2), (1, 5, 4), (3, 3, 3))):
-        client.post(f"/api/v1/rate/{link}", json={"answers": rating(observer, ka, kr, kv)})
+    for link, (ka, kr, kv), rater in zip(links, ((5, 1, 2), (1, 5, 4), (3, 3, 3)), world["peers"]):
+        rate(client, link, rating(observer, ka, kr, kv), rater)
     bodies = [client.get(f"/api/v1/results/{token}/others").get_data(as_text=True),
               client.get(f"/api/v1/teams/{world['team']['id']}/others",
                          headers=bearer(world["token_a"])).get_data(as_text=True)]
@@ -332,7 +348,7 @@ def test_null_is_cant_say_and_the_scores_use_the_answered_items(client, world, o
     answers = rating(observer, 5, 4, 3)  # 100 / 75 / 50
     for scale in ("assertiveness", "responsiveness", "versatility"):
         answers = cant_say(observer, answers, scale, 4)  # half of every scale: still enough
-    response = client.post(f"/api/v1/rate/{link}", json={"answers": answers, "lang": "zh"})
+    response = client.post(f"/api/v1/rate/{link}", json={"answers": answers, "lang": "zh", "rater": world["peers"][0]})
     assert response.status_code == 201, response.get_json()
     stored = rows(client.application, "SELECT answers, assertiveness, responsiveness, versatility "
                                       "FROM rater_links WHERE token = ?", [link])[0]
@@ -345,7 +361,7 @@ def test_null_is_cant_say_and_the_scores_use_the_answered_items(client, world, o
 def test_a_scale_with_fewer_than_half_answered_is_a_400_naming_it(client, world, observer, scale):
     link = make_link(client, world["ann"]["token"])
     answers = cant_say(observer, rating(observer, 4, 4, 4), scale, 5)
-    response = client.post(f"/api/v1/rate/{link}", json={"answers": answers, "lang": "en"})
+    response = client.post(f"/api/v1/rate/{link}", json={"answers": answers, "lang": "en", "rater": world["peers"][0]})
     assert response.status_code == 400
     body = response.get_json()
     assert body["error"] == "Too many can't-say answers"
@@ -353,7 +369,7 @@ def test_a_scale_with_fewer_than_half_answered_is_a_400_naming_it(client, world,
     assert rows(client.application, "SELECT answered_at FROM rater_links") == [{"answered_at": None}]
     # The link still works: the same rater sends enough answers.
     assert client.post(f"/api/v1/rate/{link}", json={"answers": cant_say(observer, rating(observer, 4, 4, 4), scale, 4),
-                                                       "lang": "en"}).status_code == 201
+                                                       "lang": "en", "rater": world["peers"][0]}).status_code == 201
 
 
 def test_a_trainers_rating_takes_null_too_and_the_same_rule(client, world, observer):
@@ -370,7 +386,7 @@ def test_a_trainers_rating_takes_null_too_and_the_same_rule(client, world, obser
 def test_null_is_the_only_way_to_say_cant_say(client, world, observer):
     link = make_link(client, world["ann"]["token"])
     answers = {**rating(observer, 4, 4, 4), "a01": "x", "a02": 0}
-    response = client.post(f"/api/v1/rate/{link}", json={"answers": answers})
+    response = client.post(f"/api/v1/rate/{link}", json={"answers": answers, "rater": world["peers"][0]})
     assert response.status_code == 400
     details = response.get_json()["details"]
     assert set(details) == {"answers.a01", "answers.a02"}
@@ -387,11 +403,11 @@ def test_ratings_given_under_version_1_keep_counting_as_they_were(app, client, w
             link = storage.create_link(db, world["ann"], "peer")
             storage.answer_link(db, link["token"], questionnaire=OBSERVER, version=1, lang="en",
                                 answers={"a01": 5}, scores={"assertiveness": value, "responsiveness": value,
-                                                            "versatility": value})
+                                                            "versatility": value}, rater_key=f"colleague {value}")
     finally:
         db.close()
     assert client.post(f"/api/v1/rate/{make_link(client, token)}",
-                       json={"answers": rating(observer, 1, 1, 1)}).status_code == 201  # version 2: 0 / 0 / 0
+                       json={"answers": rating(observer, 1, 1, 1), "rater": world["peers"][0]}).status_code == 201  # v2: 0
     view = others(client, token)
     assert view["others"]["n"] == 3
     assert view["others"]["axes"] == {"assertiveness": 50.0, "responsiveness": 50.0}  # (100 + 50 + 0) / 3

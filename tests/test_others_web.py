@@ -31,7 +31,9 @@ def world(app, questionnaire):
     make_trainer(app, "trainer-b")
     team = make_team(app, a, "Team A")
     ann = add_result(app, questionnaire, team["id"], "Ann 安", 4, 2)  # self 75 / 25
-    return {"team": team, "ann": ann}
+    # Ann's colleagues: a peer proves they are one with their own result link.
+    peers = [add_result(app, questionnaire, team["id"], f"Colleague {n}", 2, 4)["token"] for n in range(1, 6)]
+    return {"team": team, "ann": ann, "peers": peers}
 
 
 def make_link(client, token: str, relation: str = "peer") -> str:
@@ -43,8 +45,20 @@ def make_link(client, token: str, relation: str = "peer") -> str:
     return rows(client.application, "SELECT token FROM rater_links WHERE id = ?", [link_id])[0]["token"]
 
 
-def rate_through_pages(client, observer, link: str, answers: dict, lead: dict | None = None):
-    """A rater opens the link, (a lead gives a role), answers each page. Returns the last response."""
+def prove(client, link: str, rater: str):
+    """A colleague shows who they are: the link of their own result, pasted on the rating page."""
+    html = page_text(client.get(f"/rate/{link}"))
+    proved = client.post(f"/rate/{link}", data={"csrf_token": csrf_token(html),
+                                                "result_link": f"http://localhost/r/{rater}?lang=zh"})
+    assert proved.status_code == 302, page_text(proved)[:300]
+
+
+def rate_through_pages(client, observer, link: str, answers: dict, lead: dict | None = None,
+                       rater: str | None = None):
+    """A rater opens the link (a colleague proves who they are with `rater`, their own result
+    token; a lead gives a role), answers each page. Returns the last response."""
+    if rater is not None:
+        prove(client, link, rater)
     html = page_text(client.get(f"/rate/{link}"))
     data = {"csrf_token": csrf_token(html), **(lead or {})}
     assert client.post(f"/rate/{link}", data=data).status_code == 302
@@ -76,7 +90,7 @@ def test_an_agent_makes_links_and_sees_no_answered_state(app, client, world, obs
         assert f"/rate/{link}" in html
     assert html.count("Colleague</span>") == 2 and html.count("Lead (named)</span>") == 1
     assert "0 of 3 answered" in html
-    rate_through_pages(app.test_client(), observer, links[0], rating(observer, 4, 4, 4))
+    rate_through_pages(app.test_client(), observer, links[0], rating(observer, 4, 4, 4), rater=world["peers"][0])
     after = page_text(client.get(f"/r/{token}/others"))
     assert "1 of 3 answered" in after
     # The list looks the same whether or not a link was used: nothing marks which one answered.
@@ -124,6 +138,9 @@ def test_a_result_that_is_not_valid_has_no_others_page(app, client, questionnair
 def test_the_rater_journey_keeps_the_draft_and_works_once(app, client, world, observer):
     link = make_link(client, world["ann"]["token"])
     rater = app.test_client()
+    who = page_text(rater.get(f"/rate/{link}?lang=en"))
+    assert "paste the link of your own result" in who  # a colleague shows who they are first
+    prove(rater, link, world["peers"][0])
     intro = page_text(rater.get(f"/rate/{link}?lang=en"))
     assert "How does Ann 安 communicate?" in intro
     assert "at least two other colleagues" in intro
@@ -147,16 +164,17 @@ def test_the_rater_journey_keeps_the_draft_and_works_once(app, client, world, ob
                        "FROM rater_links WHERE token = ?", [link])
     assert stored == [{"relation": "peer", "assertiveness": 75.0, "responsiveness": 25.0, "versatility": 100.0,
                        "lang": "en", "rater_role": None}]
-    # Used: the link says so, for anyone, and a late page submit stores nothing more.
-    used = app.test_client().get(f"/rate/{link}?lang=en")
-    assert used.status_code == 409 and "already used" in page_text(used)
-    late = app.test_client().post(f"/rate/{link}/3", data={"csrf_token": csrf_token(intro)})
-    assert late.status_code in (400, 409)  # (a stranger's post lacks a session's CSRF token)
-    # The rater's own back button or a resend: the thank-you page again, nothing stored twice.
-    again = rater.post(f"/rate/{link}/3", data={"csrf_token": csrf_token(intro)})
-    assert again.status_code == 302 and again.headers["Location"].endswith("/rate/done")
+    # Used: the rater alone is told they rated; anyone else sees the page an unused link shows.
+    again = rater.get(f"/rate/{link}?lang=en")
+    assert again.status_code == 409 and "You have already rated Ann 安" in page_text(again)
+    other = app.test_client().get(f"/rate/{link}?lang=en")
+    assert other.status_code == 200 and page_text(other).replace(csrf_token(page_text(other)), "") == \
+        who.replace(csrf_token(who), "")
+    late = rater.post(f"/rate/{link}/3", data={"csrf_token": csrf_token(intro)})
+    assert late.status_code in (302, 400, 409)
+    assert count(app, "rater_links WHERE answered_at IS NOT NULL") == 1
+    # The rater's own back button: the thank-you page again, nothing stored twice.
     assert rater.get(f"/rate/{link}/3").headers["Location"].endswith("/rate/done")
-    assert count(app, "rater_links") == 1
 
 
 def test_a_lead_form_says_it_is_not_anonymous_and_takes_a_role(app, client, world, observer):
@@ -174,12 +192,12 @@ def test_a_lead_form_says_it_is_not_anonymous_and_takes_a_role(app, client, worl
 def test_the_view_appears_at_three_peers_in_both_languages(app, client, world, observer):
     token = world["ann"]["token"]
     links = [make_link(client, token) for _ in range(4)]
-    for link in links[:2]:
-        rate_through_pages(app.test_client(), observer, link, rating(observer, 5, 5, 2))
+    for link, rater in zip(links[:2], world["peers"]):
+        rate_through_pages(app.test_client(), observer, link, rating(observer, 5, 5, 2), rater=rater)
     html = page_text(client.get(f"/r/{token}/others?lang=en"))
     assert "2 of 4 answered" in html and "at least 3 colleagues" in html
     assert "data-figure" not in html and "Versatility" not in html  # progress only
-    rate_through_pages(app.test_client(), observer, links[2], rating(observer, 5, 5, 2))
+    rate_through_pages(app.test_client(), observer, links[2], rating(observer, 5, 5, 2), rater=world["peers"][2])
     html = page_text(client.get(f"/r/{token}/others?lang=en"))
     assert "3 of 4 answered" in html
     assert "You (self)" in html and "Others (3)" in html  # two labelled dots
@@ -211,8 +229,9 @@ def test_the_trainer_sees_the_member_view_rates_and_reads_the_team(app, client, 
     assert f"/trainer/teams/{world['team']['id']}/others" in team
     page = page_text(trainer.get(f"/trainer/teams/{world['team']['id']}/others"))
     assert "No member has enough colleagues" in page and "Not enough colleagues" in page
-    for _ in range(3):
-        rate_through_pages(app.test_client(), observer, make_link(client, token), rating(observer, 2, 4, 5))
+    for rater in world["peers"][:3]:
+        rate_through_pages(app.test_client(), observer, make_link(client, token), rating(observer, 2, 4, 5),
+                           rater=rater)
     page = page_text(trainer.get(f"/trainer/teams/{world['team']['id']}/others"))
     assert "<span class=\"big-number\">100</span>" in page  # the team's average versatility
     # One member with a view: the figure, no band for the team, and a caution saying why.
@@ -261,7 +280,9 @@ def _with_cant_say(observer, answers: dict, scale: str, count: int) -> dict:
 @pytest.mark.parametrize("lang, label", [("en", "Can't say"), ("zh", "无法判断")])
 def test_every_statement_offers_cant_say_as_a_labelled_radio(app, client, world, observer, lang, label):
     link = make_link(client, world["ann"]["token"])
-    html = page_text(app.test_client().get(f"/rate/{link}/1?lang={lang}"))
+    rater = app.test_client()
+    prove(rater, link, world["peers"][0])
+    html = page_text(rater.get(f"/rate/{link}/1?lang={lang}"))
     for item in observer.pages[0]:
         radio = re.search(rf'<label class="likert-option cant-say">\s*<input[^>]*name="{item.id}"[^>]*value="x"[^>]*>'
                           rf'\s*<span class="likert-label">([^<]+)</span>', html)
@@ -274,7 +295,7 @@ def test_every_statement_offers_cant_say_as_a_labelled_radio(app, client, world,
 def test_cant_say_is_kept_across_pages_and_scored_over_the_answered(app, client, world, observer):
     link = make_link(client, world["ann"]["token"])
     rater = app.test_client()
-    page_text(rater.get(f"/rate/{link}"))
+    prove(rater, link, world["peers"][0])
     form = _with_cant_say(observer, rating(observer, 4, 2, 5), "versatility", 4)
     first = {item.id: form[item.id] for item in observer.pages[0]}
     html = page_text(rater.get(f"/rate/{link}/1"))
@@ -298,6 +319,7 @@ def test_too_many_cant_say_on_a_scale_is_refused_naming_it_and_keeps_every_answe
         app, client, world, observer, lang, heading, line):
     link = make_link(client, world["ann"]["token"])
     rater = app.test_client()
+    prove(rater, link, world["peers"][0])
     page_text(rater.get(f"/rate/{link}?lang={lang}"))
     form = _with_cant_say(observer, rating(observer, 4, 2, 5), "versatility", 5)
     pages = observer.pages

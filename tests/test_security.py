@@ -17,7 +17,8 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from markupsafe import escape
 
-from assessment import create_app, storage
+from assessment import create_app, storage, throttle
+from assessment.charts import plain_text
 from assessment.web.assets import plotly_version
 from assessment.exports import csv_safe
 from assessment.questionnaire import load_all
@@ -166,6 +167,10 @@ def shared(tmp_path_factory, questionnaire):
     # A team and member of the CSRF trainer's own, for the rename and removal forms to aim at.
     own = _populate(app, questionnaire, csrf_trainer)
     world["csrf_agent_id"], world["csrf_team_id"] = own["agent_id"], own["team"]["id"]
+    # The same name again from another phone, without proof: a possible duplicate, for the merge form.
+    join_and_take(app.test_client(), questionnaire, own["team"]["invite_code"], "Ana Agent",
+                  answers=axis_answers(questionnaire, 5, 1))
+    world["csrf_duplicate_id"] = rows(app, "SELECT id FROM agents WHERE duplicate_of = ?", [own["agent_id"]])[0]["id"]
     # The CSRF trainer is an administrator too (the account forms), with a colleague to aim at.
     db = storage.connect(app.config["DATABASE"])
     try:
@@ -457,7 +462,11 @@ def _csrf_cases(world, questionnaire) -> dict[str, tuple[str, dict, bool]]:
         # how others see me (the rating pages keep a draft in the session)
         "others.create_link": (f"/r/{world['token']}/others/links", {"relation": "peer"}, False),
         "others.rate_start": (f"/rate/{world['lead_link']}", {"role": "qc", "name": "Forged"}, False),
-        "others.rate_page": (f"/rate/{world['peer_link']}/1", OBSERVER_PAGE, False),
+        "others.rate_page": (f"/rate/{world['lead_link']}/1", OBSERVER_PAGE, False),
+        # members: a retake proven by the result link; a trainer merging a possible duplicate
+        "agent.retake": (f"/r/{world['token']}/retake", {}, False),
+        "trainer.merge_agent": (f"/trainer/agents/{world['csrf_duplicate_id']}/merge/{world['csrf_agent_id']}", {},
+                                True),
         "others.rate_member": (f"/trainer/agents/{world['csrf_agent_id']}/rate/1", OBSERVER_PAGE, True),
         "trainer.delete_agent": (f"/trainer/agents/{world['csrf_agent_id']}/delete", {}, True),
         # renamed before it is removed: the positive test below posts these in this order
@@ -507,6 +516,7 @@ def _prepared_client(app, world, signed: bool):
     "admin.enable", "admin.add_staff", "admin.remove_staff",
     "caller.practice_start", "caller.practice_answer", "caller.practice_next",
     "others.create_link", "others.rate_start", "others.rate_page", "others.rate_member",
+    "agent.retake", "trainer.merge_agent",
 ])
 def test_post_without_a_valid_csrf_token_is_refused_and_changes_nothing(shared, questionnaire, endpoint, token):
     app, world = shared["app"], shared["world"]
@@ -607,7 +617,7 @@ def test_logout_ends_the_session_even_for_a_replayed_cookie(app, trainer):
 
 
 # ---------------------------------------------------------------------------
-# Login throttling: per username and per address, across server processes
+# Login throttling: per username and address with a growing wait, across server processes
 # ---------------------------------------------------------------------------
 
 def _attempt(client, username, password, addr="127.0.0.1", **headers):
@@ -626,22 +636,21 @@ def two_processes(tmp_path):
     return first, second
 
 
-def test_username_lockout_holds_across_two_app_instances(two_processes):
+def test_a_username_and_address_wait_after_five_failures_across_two_app_instances(two_processes):
     clients = [a.test_client() for a in two_processes]
-    for n in range(5):
-        # Each failure from another instance and another address: only the username ties them.
-        response = _attempt(clients[n % 2], "Trainer-A" if n % 2 else "trainer-a", "wrong", addr=f"198.51.100.{n + 1}")
+    for n in range(throttle.FREE_FAILURES):
+        # Each failure on another instance; the username's case does not split the count.
+        response = _attempt(clients[n % 2], "Trainer-A" if n % 2 else "trainer-a", "wrong", addr="198.51.100.1")
         assert response.status_code == 400, n
-    for n, client in enumerate(clients):
-        locked = _attempt(client, "trainer-a", "wrong", addr=f"198.51.100.{50 + n}")
-        assert locked.status_code == 429
-    # The right password does not get through during the window, on either instance.
-    for n, client in enumerate(clients):
-        response = _attempt(client, "trainer-a", PASSWORD, addr=f"198.51.100.{60 + n}")
-        assert response.status_code == 429
+    for client in clients:
+        assert _attempt(client, "trainer-a", "wrong", addr="198.51.100.1").status_code == 429
+        # The right password does not get through from that address meanwhile (README: why).
+        assert _attempt(client, "trainer-a", PASSWORD, addr="198.51.100.1").status_code == 429
         assert not _signed_in_as_trainer(client)
     clients[0].get("/?lang=en")
-    assert "Too many failed sign-ins" in page_text(_attempt(clients[0], "trainer-a", PASSWORD, addr="198.51.100.70"))
+    assert "Too many failed sign-ins" in page_text(_attempt(clients[0], "trainer-a", PASSWORD, addr="198.51.100.1"))
+    # The same username from another address signs in: the guesser's address waits, not the trainer.
+    assert _attempt(clients[1], "trainer-a", PASSWORD, addr="198.51.100.2").status_code == 302
 
 
 def test_four_failures_then_success_is_not_locked_and_resets(two_processes):
@@ -652,39 +661,84 @@ def test_four_failures_then_success_is_not_locked_and_resets(two_processes):
     assert _signed_in_as_trainer(first)
 
 
-def test_address_lockout_across_usernames_and_instances(two_processes):
+def test_made_up_usernames_never_lock_a_centre_behind_one_address(two_processes):
+    """Finding 7: 20 failures with made-up usernames locked every account behind the address."""
     clients = [a.test_client() for a in two_processes]
-    for n in range(20):
+    for n in range(40):
         response = _attempt(clients[n % 2], f"guess{n}", "wrong", addr="203.0.113.7")
         assert response.status_code == 400, n
-    # Even the real trainer with the right password, from that address, on either instance.
-    for client in clients:
-        assert _attempt(client, "trainer-a", PASSWORD, addr="203.0.113.7").status_code == 429
-        assert not _signed_in_as_trainer(client)
-    # Another address is not affected.
-    assert _attempt(clients[1], "trainer-a", PASSWORD, addr="203.0.113.8").status_code == 302
+    for client in clients:  # the real trainer, same address (one NAT for the whole centre)
+        assert _attempt(client, "trainer-a", PASSWORD, addr="203.0.113.7").status_code == 302
+        assert _signed_in_as_trainer(client)
 
 
-def test_spoofed_forwarded_for_does_not_escape_the_address_limit(two_processes):
+def test_one_guesser_does_not_lock_a_colleague_on_the_same_address(two_processes):
+    make_trainer(two_processes[0], "trainer-b", PASSWORD)
     client = two_processes[0].test_client()
-    for n in range(20):
-        _attempt(client, f"guess{n}", "wrong", addr="203.0.113.7", **{"X-Forwarded-For": f"10.9.{n}.1"})
+    for _ in range(throttle.FREE_FAILURES + 3):
+        _attempt(client, "trainer-a", "wrong", addr="203.0.113.9")
+    colleague = two_processes[1].test_client()
+    assert _attempt(colleague, "trainer-b", PASSWORD, addr="203.0.113.9").status_code == 302
+
+
+def _failures(app, key: str, minutes_ago: list[float]) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    now = datetime.now(timezone.utc)
+    db = storage.connect(app.config["DATABASE"])
+    try:
+        with storage.write_transaction(db):
+            db["login_failures"].insert_all(
+                [{"key": key, "at": (now - timedelta(minutes=m)).isoformat(timespec="seconds")} for m in minutes_ago])
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize("failures, last_minutes_ago, waits", [
+    (5, 0.5, True), (5, 1.5, False),    # five: wait one minute after the last
+    (6, 1.5, True), (6, 2.5, False),    # six: two minutes
+    (8, 7.5, True), (8, 8.5, False),    # eight: eight minutes
+    (12, 14.5, True),                   # the wait never exceeds the window (15 minutes)
+])
+def test_the_wait_doubles_with_each_failure(two_processes, failures, last_minutes_ago, waits):
+    app = two_processes[0]
+    _failures(app, "pair:trainer-a@127.0.0.1", [14.9] * (failures - 1) + [last_minutes_ago])
+    assert _attempt(app.test_client(), "trainer-a", PASSWORD).status_code == (429 if waits else 302)
+
+
+def test_guessing_one_username_from_many_addresses_is_capped(two_processes):
+    app = two_processes[0]
+    _failures(app, "user:trainer-a", [1] * throttle.MAX_PER_USERNAME)
+    assert _attempt(app.test_client(), "trainer-a", PASSWORD, addr="192.0.2.200").status_code == 429
+
+
+def test_spoofed_forwarded_for_does_not_escape_the_limit(two_processes):
+    client = two_processes[0].test_client()
+    for n in range(throttle.FREE_FAILURES):
+        _attempt(client, "trainer-a", "wrong", addr="203.0.113.7", **{"X-Forwarded-For": f"10.9.{n}.1"})
     response = _attempt(client, "trainer-a", PASSWORD, addr="203.0.113.7", **{"X-Forwarded-For": "10.99.0.1"})
     assert response.status_code == 429
 
 
 def test_failures_older_than_the_window_do_not_count(two_processes):
-    from datetime import datetime, timedelta, timezone
-
     app = two_processes[0]
-    old = (datetime.now(timezone.utc) - timedelta(minutes=16)).isoformat(timespec="seconds")
-    db = storage.connect(app.config["DATABASE"])
-    try:
-        with storage.write_transaction(db):
-            db["login_failures"].insert_all([{"key": "user:trainer-a", "at": old}] * 10)
-    finally:
-        db.close()
+    _failures(app, "pair:trainer-a@127.0.0.1", [16] * 10)
+    _failures(app, "user:trainer-a", [16] * throttle.MAX_PER_USERNAME)
     assert _attempt(app.test_client(), "trainer-a", PASSWORD).status_code == 302
+
+
+def test_an_unknown_username_costs_the_same_hash_check_as_a_wrong_password(app, trainer, monkeypatch):
+    """Finding 7: a wrong password took ~100 ms, an unknown username ~4 ms, so usernames could be listed."""
+    from assessment.web import auth
+
+    checked = []
+    real = auth.check_password_hash
+    monkeypatch.setattr(auth, "check_password_hash", lambda h, p: checked.append(h.split("$")[0]) or real(h, p))
+    assert _attempt(app.test_client(), "trainer-a", "wrong-password", addr="192.0.2.1").status_code == 400
+    assert _attempt(app.test_client(), "no-such-user", "wrong-password", addr="192.0.2.2").status_code == 400
+    assert len(checked) == 2  # one hash check each, the unknown name's against a real-cost dummy hash
+    from werkzeug.security import generate_password_hash as default_hash
+    assert checked[1] == default_hash("x").split("$")[0]  # the method real accounts get
 
 
 # ---------------------------------------------------------------------------
@@ -971,10 +1025,11 @@ def test_hostile_names_show_in_the_right_places(hostile):
     assert shown in pages["join page"] and shown in pages["questionnaire banner"]
     assert shown in pages["trainer home"] and str(escape(payload + " API")) in pages["trainer home"]
     assert shown in pages["agent detail (form)"]
-    # The figures carry the names as data, intact, and cannot break out of their tags.
+    # The figures carry the names as text for plotly (which would draw its HTML subset:
+    # < > & escaped, finding 6), and cannot break out of their tags.
     map_labels = [s for s in _strings(json_islands(dashboard))]
-    assert payload in map_labels
-    assert payload in list(_strings(json_islands(pages["agent detail (form)"])))
+    assert plain_text(payload) in map_labels
+    assert plain_text(payload) in list(_strings(json_islands(pages["agent detail (form)"])))
     for where, html in pages.items():
         for attrs, body in scan(html).scripts:
             if attrs.get("type") == "application/json":
@@ -1190,3 +1245,562 @@ def test_path_traversal_is_404_with_no_file_contents(client, path):
     body = response.get_data()
     for leak in (b"root:x:0:0", b"create_app", b"import ", b"SECRET_KEY"):
         assert leak not in body, (path, leak)
+
+
+# ---------------------------------------------------------------------------
+# Trust against the people inside (issue 18): each finding, web and API, both languages
+# where a page is involved. Every test here failed on the main branch before the fix.
+# ---------------------------------------------------------------------------
+
+OBSERVER_FORM = load_all(QUESTIONNAIRES)["communication-style-observer"]
+
+
+def _observer(ka: int, kr: int, kv: int) -> dict[str, int]:
+    """Observer answers scoring exactly (k - 1) * 25 on each scale."""
+    keyed = {"assertiveness": ka, "responsiveness": kr, "versatility": kv}
+    q = OBSERVER_FORM
+    return {i.id: keyed[i.axis] if i.keyed == "plus" else q.scale.min + q.scale.max - keyed[i.axis] for i in q.items}
+
+
+def _token_of(response) -> str:
+    return response.headers["Location"].split("/r/")[1].split("?")[0].split("/")[0]
+
+
+def _api_token_of(response) -> str:
+    return response.get_json()["result_url"].split("/r/")[1].split("?")[0]
+
+
+def _db_call(app, fn, *args, **kwargs):
+    db = storage.connect(app.config["DATABASE"])
+    try:
+        return fn(db, *args, **kwargs)
+    finally:
+        db.close()
+
+
+@pytest.fixture
+def inside(app, questionnaire, trainer):
+    """Ann joined on her own phone (member key cookie) and was rated by a named lead."""
+    team = make_team(app, trainer, "Shift 早班")
+    ann_phone = app.test_client()
+    ann_token = _token_of(join_and_take(ann_phone, questionnaire, team["invite_code"], "Ann 安", "E7"))
+    ann = rows(app, "SELECT * FROM agents")[0]
+    result = _db_call(app, storage.response_by_token, ann_token)
+    _db_call(app, storage.save_trainer_rating, response_id=result["id"], agent_id=ann["id"], trainer_id=trainer,
+             trainer_name="trainer-a", questionnaire=OBSERVER_FORM.slug, version=OBSERVER_FORM.version, lang="en",
+             answers=_observer(2, 2, 2), scores={"assertiveness": 25.0, "responsiveness": 25.0, "versatility": 25.0})
+    return {"team": team, "ann": ann, "ann_token": ann_token, "ann_phone": ann_phone}
+
+
+# --- finding 1: anyone with the team code could read and take over a member -----------------
+
+@pytest.mark.parametrize("valid", [True, False])
+def test_finding1_a_sheet_with_a_members_name_via_the_api_neither_reads_nor_takes_her_over(
+        app, questionnaire, inside, valid):
+    answers = axis_answers(questionnaire, 2, 5) if valid else {i.id: 3 for i in questionnaire.items}
+    attack = app.test_client().post(RESPONSES_URL, json={"answers": answers, "invite_code": inside["team"]["invite_code"],
+                                                         "name": "Ann 安", "employee_id": "E7"})
+    assert attack.status_code == 201
+    token = _api_token_of(attack)
+    ann = rows(app, "SELECT * FROM agents WHERE id = ?", [inside["ann"]["id"]])[0]
+    assert ann["name"] == "Ann 安"  # not renamed
+    latest = rows(app, "SELECT token FROM responses WHERE agent_id = ? ORDER BY id DESC LIMIT 1", [ann["id"]])
+    assert latest == [{"token": inside["ann_token"]}]  # her latest result is still her own
+    intruder = rows(app, "SELECT id, duplicate_of FROM agents WHERE id != ?", [ann["id"]])
+    assert intruder == [{"id": intruder[0]["id"], "duplicate_of": ann["id"]}]  # a new member, marked
+    trainer_token = make_api_token(app, inside["team"]["trainer_id"])[1]
+    members = app.test_client().get(f"/api/v1/teams/{inside['team']['id']}/members",
+                                    headers={"Authorization": f"Bearer {trainer_token}"}).get_json()
+    assert {m["id"]: m["possible_duplicate_of"] for m in members} == {ann["id"]: None, intruder[0]["id"]: ann["id"]}
+    others = app.test_client().get(f"/api/v1/results/{token}/others")
+    if not valid:
+        assert others.status_code == 404  # an invalid sheet opens nothing beyond its own page
+        assert app.test_client().post(f"/api/v1/results/{token}/raters", json={"relation": "lead"}).status_code == 404
+        assert app.test_client().get(f"/r/{token}/others").status_code == 404
+        assert app.test_client().get(f"/r/{token}/abilities").status_code == 404
+    else:
+        body = others.get_json()
+        assert body["leads"] == [] and body["invited"] == 0  # never Ann's named lead ratings
+
+
+@pytest.mark.parametrize("lang, marked", [("en", "possible duplicate"), ("zh", "可能重复")])
+def test_finding1_a_sheet_with_a_members_name_on_another_phone_joins_as_a_possible_duplicate(
+        app, questionnaire, inside, lang, marked):
+    other_phone = app.test_client()
+    other_phone.get(f"/?lang={lang}")
+    join_and_take(other_phone, questionnaire, inside["team"]["invite_code"], "ann 安", "e7",
+                  axis_answers(questionnaire, 2, 5))
+    assert rows(app, "SELECT name FROM agents WHERE id = ?", [inside["ann"]["id"]]) == [{"name": "Ann 安"}]
+    assert count(app, "agents") == 2
+    trainer = signed_in_client(app, "trainer-a", lang=lang)
+    dashboard = page_text(trainer.get(f"/trainer/teams/{inside['team']['id']}"))
+    assert dashboard.count(marked) == 1
+    # Ann's own phone still retakes as Ann (the member key), and a retake from her result link does too.
+    join_and_take(inside["ann_phone"], questionnaire, inside["team"]["invite_code"], "Ann 安", "E7")
+    assert count(app, f"responses WHERE agent_id = {inside['ann']['id']}") == 2
+
+
+def test_finding1_a_retake_through_the_api_needs_the_members_own_result_token(app, questionnaire, inside):
+    body = {"answers": axis_answers(questionnaire, 2, 5), "invite_code": inside["team"]["invite_code"],
+            "name": "Ann 安 (new name)", "employee_id": "E7"}
+    client = app.test_client()
+    retake = client.post(RESPONSES_URL, json={**body, "result_token": inside["ann_token"]})
+    assert retake.status_code == 201
+    assert rows(app, "SELECT name FROM agents WHERE id = ?", [inside["ann"]["id"]]) == [{"name": "Ann 安 (new name)"}]
+    other_team = make_team(app, make_trainer(app, "trainer-z"), "Elsewhere")
+    stranger = api_submit(client, questionnaire, axis_answers(questionnaire, 4, 2), invite_code=other_team["invite_code"],
+                          name="Zed")
+    before = count(app, "responses")
+    for proof in (_api_token_of(stranger), "not-a-token"):
+        refused = client.post(RESPONSES_URL, json={**body, "result_token": proof})
+        assert refused.status_code == 400 and "result_token" in refused.get_json()["details"]
+    assert count(app, "responses") == before
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_finding1_the_web_retake_from_the_result_link_keeps_the_history(app, questionnaire, inside, lang):
+    new_phone = app.test_client()
+    new_phone.get(f"/?lang={lang}")
+    page = new_phone.get(f"/r/{inside['ann_token']}/retake")
+    assert page.status_code == 200 and "Ann 安" in page_text(page)
+    assert new_phone.post(f"/r/{inside['ann_token']}/retake",
+                          data={"csrf_token": csrf_token(page_text(page))}).status_code == 302
+    answers = axis_answers(questionnaire, 2, 5)
+    for number, items in enumerate(questionnaire.pages, start=1):
+        form = page_text(new_phone.get(f"/q/{questionnaire.slug}/{number}"))
+        new_phone.post(f"/q/{questionnaire.slug}/{number}",
+                       data={**{i.id: str(answers[i.id]) for i in items}, "csrf_token": csrf_token(form)})
+    assert count(app, "agents") == 1 and count(app, f"responses WHERE agent_id = {inside['ann']['id']}") == 2
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_finding1_the_trainer_merges_a_possible_duplicate_and_qc_cannot(app, questionnaire, trainer, inside, lang):
+    join_and_take(app.test_client(), questionnaire, inside["team"]["invite_code"], "Ann 安", "E7")
+    dup = rows(app, "SELECT id FROM agents WHERE duplicate_of = ?", [inside["ann"]["id"]])[0]["id"]
+    url = f"/trainer/agents/{dup}/merge/{inside['ann']['id']}"
+    make_trainer(app, "qc-m")
+    _db_call(app, storage.set_role, rows(app, "SELECT id FROM trainers WHERE username = 'qc-m'")[0]["id"], "qc")
+    _db_call(app, storage.add_team_staff, inside["team"]["id"], "qc-m", "trainer")
+    qc = signed_in_client(app, "qc-m", lang=lang)
+    assert qc.get(url).status_code == 403
+    assert qc.post(url, data={"csrf_token": csrf_token(page_text(qc.get("/trainer/password")))}).status_code == 403
+    make_trainer(app, "stranger-t")
+    assert signed_in_client(app, "stranger-t").get(url).status_code == 404
+    owner = signed_in_client(app, "trainer-a", lang=lang)
+    member_page = page_text(owner.get(f"/trainer/agents/{dup}"))
+    assert url in member_page
+    confirm = owner.get(url)
+    assert confirm.status_code == 200
+    assert owner.post(url, data={}).status_code == 400  # no form token: nothing merged
+    assert count(app, "agents") == 2
+    done = owner.post(url, data={"csrf_token": csrf_token(page_text(confirm))})
+    assert done.status_code == 302 and done.headers["Location"].endswith(f"/trainer/agents/{inside['ann']['id']}")
+    assert count(app, "agents") == 1 and count(app, f"responses WHERE agent_id = {inside['ann']['id']}") == 2
+
+
+# --- finding 2: the agent could unmask a peer -------------------------------------------------
+
+@pytest.fixture
+def colleagues(app, questionnaire, inside):
+    """Seven colleagues in Ann's team, each with their own valid result (their proof)."""
+    tokens = []
+    for n in range(7):
+        response = api_submit(app.test_client(), questionnaire, axis_answers(questionnaire, *((2, 4), (4, 2))[n % 2]),
+                              invite_code=inside["team"]["invite_code"], name=f"Colleague {n}")
+        tokens.append(_api_token_of(response))
+    return tokens
+
+
+def _link(app, token: str, relation: str = "peer") -> str:
+    response = app.test_client().post(f"/api/v1/results/{token}/raters", json={"relation": relation})
+    assert response.status_code == 201
+    return response.get_json()["rate_url"].rsplit("/", 1)[1]
+
+
+def test_finding2_the_agent_cannot_answer_her_own_links_nor_rate_twice(app, inside, colleagues):
+    links = [_link(app, inside["ann_token"]) for _ in range(3)]
+    client = app.test_client()
+    other_team = make_team(app, make_trainer(app, "trainer-z"), "Elsewhere")
+    outsider = _api_token_of(api_submit(client, load_all(QUESTIONNAIRES)["communication-style"],
+                                        axis_answers(load_all(QUESTIONNAIRES)["communication-style"], 4, 2),
+                                        invite_code=other_team["invite_code"], name="Out"))
+    refusals = [({}, 400), ({"rater": inside["ann_token"]}, 403), ({"rater": outsider}, 403),
+                ({"rater": "made-up"}, 403)]
+    for extra, status in refusals:
+        response = client.post(f"/api/v1/rate/{links[0]}", json={"answers": _observer(5, 5, 5), **extra})
+        assert response.status_code == status, extra
+        assert "rater" in response.get_json()["details"]
+    assert client.post(f"/api/v1/rate/{links[0]}", json={"answers": _observer(5, 5, 5),
+                                                         "rater": colleagues[0]}).status_code == 201
+    for link in links:  # the same colleague again, through any of her links
+        again = client.post(f"/api/v1/rate/{link}", json={"answers": _observer(1, 1, 1), "rater": colleagues[0]})
+        assert again.status_code == 409
+    assert count(app, "rater_links WHERE relation = 'peer' AND answered_at IS NOT NULL") == 1
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_finding2_on_the_web_the_agent_opening_her_own_link_cannot_rate_herself(app, inside, lang):
+    link = _link(app, inside["ann_token"])
+    phone = inside["ann_phone"]  # her member key is in this browser: it proves her, not a colleague
+    phone.get(f"/?lang={lang}")
+    page = phone.get(f"/rate/{link}")
+    assert page.status_code == 200 and 'name="result_link"' in page_text(page)
+    refused = phone.post(f"/rate/{link}", data={"csrf_token": csrf_token(page_text(page)),
+                                                "result_link": f"http://localhost/r/{inside['ann_token']}"})
+    assert refused.status_code == 400
+    assert phone.get(f"/rate/{link}/1").status_code == 302  # back to proving who rates
+    assert count(app, "rater_links WHERE answered_at IS NOT NULL AND relation = 'peer'") == 0
+
+
+def _observed(app, inside, lang: str) -> dict:
+    """Every place the others' figures of Ann appear, as what a viewer can read (counts left out)."""
+    trainer = signed_in_client(app, "trainer-a", lang=lang)
+    api_token = make_api_token(app, rows(app, "SELECT id FROM trainers WHERE username = 'trainer-a'")[0]["id"])[1]
+    api = app.test_client().get(f"/api/v1/results/{inside['ann_token']}/others").get_json()
+    team_api = [m for m in app.test_client().get(f"/api/v1/teams/{inside['team']['id']}/others",
+                                                 headers={"Authorization": f"Bearer {api_token}"}).get_json()
+                if m["agent_id"] == inside["ann"]["id"]][0]
+    fragment = page_text(app.test_client().get(f"/r/{inside['ann_token']}/others?part=1&lang={lang}"))
+    member = page_text(trainer.get(f"/trainer/agents/{inside['ann']['id']}"))
+    team_page = page_text(trainer.get(f"/trainer/teams/{inside['team']['id']}/others"))
+
+    def figures(view):
+        return None if view["others"] is None else (view["others"]["axes"], view["others"]["versatility"], view["gap"])
+
+    def numbers(html):  # the others' section, without the counts that say how many answered
+        section = html[html.find('class="others-grid"'):] if 'class="others-grid"' in html else ""
+        section = re.sub(r'class="others-(progress|groups)[^<]*<[^>]*>[^<]*', "", section)
+        return re.findall(r"<td>([-+]?\d+)</td>|<span class=\"big-number\">(\d+)</span>", section)
+
+    return {"api": figures(api), "team api": figures(team_api),
+            "chart data (page)": [json_islands(fragment)], "chart data (member page)": json_islands(member),
+            "result page numbers": numbers(fragment), "member page numbers": numbers(member),
+            "team page numbers": re.findall(r"<td>(\d+)</td>", team_page.split("<tbody>", 1)[-1])}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_finding2_differencing_after_every_answer_shows_nothing_between_multiples_of_three(
+        app, inside, colleagues, lang):
+    """Each colleague answers in turn; after every answer every view is read. Between 3 and
+    6 (and 6 and 9) nothing but the counts may move: one more answer is never isolated."""
+    links = [_link(app, inside["ann_token"]) for _ in range(7)]
+    seen = []
+    for n, (link, rater) in enumerate(zip(links, colleagues), start=1):
+        answers = _observer(1 + (n * 2) % 5, 1 + (n * 3) % 5, 1 + n % 5)
+        assert app.test_client().post(f"/api/v1/rate/{link}", json={"answers": answers, "rater": rater}).status_code == 201
+        seen.append(_observed(app, inside, lang))
+    # seen[k] is after k + 1 answers
+    for where in seen[0]:
+        assert seen[0][where] == seen[1][where], (where, "a figure of others showed before 3 answered")
+        assert seen[2][where] == seen[3][where] == seen[4][where], (where, "moved at the 4th or 5th answer")
+        assert seen[5][where] == seen[6][where], (where, "moved at the 7th answer")
+        assert seen[4][where] != seen[5][where] or "team page" in where, (where, "did not update at 6")
+    assert seen[2]["api"] != seen[1]["api"]  # shown at 3
+    # The count shown is the count used, and when the next update comes.
+    groups = ("The average uses 6 of 7 colleagues; the next update at 9." if lang == "en"
+              else "平均值用了7位同事中的6位；满9位时更新。")
+    assert groups in page_text(app.test_client().get(f"/r/{inside['ann_token']}/others?lang={lang}"))
+    assert app.test_client().get(f"/api/v1/results/{inside['ann_token']}/others").get_json()["others"]["n"] == 6
+
+
+# --- finding 3: which link answered was visible ------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_finding3_a_used_and_an_unused_link_look_the_same_to_anyone_but_its_rater(app, inside, colleagues, lang):
+    used, unused = _link(app, inside["ann_token"]), _link(app, inside["ann_token"])
+    assert app.test_client().post(f"/api/v1/rate/{used}", json={"answers": _observer(4, 4, 4),
+                                                                "rater": colleagues[0]}).status_code == 201
+    agent = inside["ann_phone"]
+    agent.get(f"/?lang={lang}")
+    pages = {}
+    for name, link in (("used", used), ("unused", unused)):
+        response = agent.get(f"/rate/{link}")
+        html = page_text(response).replace(csrf_token(page_text(response)), "").replace(link, "LINK")
+        pages[name] = (response.status_code, html)
+    assert pages["used"] == pages["unused"]
+    # POST: the same answer for either link, whatever is sent.
+    for body in ({"answers": _observer(4, 4, 4)}, {"answers": _observer(4, 4, 4), "rater": inside["ann_token"]},
+                 {"answers": {"x": 1}, "rater": colleagues[1]}):
+        answers = [app.test_client().post(f"/api/v1/rate/{link}", json=body) for link in (used, unused)]
+        assert answers[0].status_code == answers[1].status_code and answers[0].get_json() == answers[1].get_json()
+    # A new colleague through either link: both stored, neither says it was used.
+    for link, rater in ((used, colleagues[1]), (unused, colleagues[2])):
+        assert app.test_client().post(f"/api/v1/rate/{link}", json={"answers": _observer(4, 4, 4),
+                                                                    "rater": rater}).status_code == 201
+
+
+# --- finding 4: a QC account could create, own, rename and delete teams --------------------------
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_finding4_a_qc_account_creates_no_team_on_the_web_or_api(app, lang):
+    qc_id = make_trainer(app, "qc-only")
+    _db_call(app, storage.set_role, qc_id, "qc")
+    qc = signed_in_client(app, "qc-only", lang=lang)
+    home = page_text(qc.get("/trainer/"))
+    assert "/trainer/teams\"" not in home  # no create form
+    token = csrf_token(page_text(qc.get("/trainer/password")))
+    assert qc.post("/trainer/teams", data={"csrf_token": token, "name": "QC team"}).status_code == 403
+    api = app.test_client().post("/api/v1/teams", json={"name": "QC team"},
+                                 headers={"Authorization": f"Bearer {make_api_token(app, qc_id)[1]}"})
+    assert api.status_code == 403 and "role" in api.get_json()["details"]
+    assert count(app, "teams") == 0
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_finding4_a_qc_account_added_as_trainer_still_changes_nothing(app, questionnaire, inside, lang):
+    qc_id = make_trainer(app, "qc-as-trainer")
+    _db_call(app, storage.set_role, qc_id, "qc")
+    _db_call(app, storage.add_team_staff, inside["team"]["id"], "qc-as-trainer", "trainer")
+    qc = signed_in_client(app, "qc-as-trainer", lang=lang)
+    token = csrf_token(page_text(qc.get("/trainer/password")))
+    team_id, agent_id = inside["team"]["id"], inside["ann"]["id"]
+    for url, data in ((f"/trainer/teams/{team_id}/settings", {"name": "Renamed"}),
+                      (f"/trainer/teams/{team_id}/delete", {}), (f"/trainer/agents/{agent_id}/delete", {})):
+        assert qc.get(url).status_code == 403
+        assert qc.post(url, data={"csrf_token": token, **data}).status_code == 403
+    assert rows(app, "SELECT name FROM teams") == [{"name": "Shift 早班"}] and count(app, "agents") == 1
+    assert "team settings" not in page_text(qc.get(f"/trainer/teams/{team_id}")).lower()
+
+
+# --- finding 5: team ids were reused after a team was deleted ---------------------------------------
+
+def test_finding5_an_agent_mid_questionnaire_in_a_removed_team_never_lands_in_another(app, questionnaire, trainer):
+    old = make_team(app, trainer, "Removed soon")
+    agent = app.test_client()
+    join = page_text(agent.get(f"/join/{old['invite_code']}"))
+    agent.post(f"/join/{old['invite_code']}", data={"csrf_token": csrf_token(join), "name": "Mid Way"})
+    _db_call(app, storage.delete_team, old["id"])
+    new = make_team(app, make_trainer(app, "trainer-other"), "Another trainer's team")
+    assert new["id"] != old["id"]  # never the same id again
+    answers = axis_answers(questionnaire, 4, 2)
+    response = None
+    agent.get("/?lang=en")
+    for number, items in enumerate(questionnaire.pages, start=1):
+        form = page_text(agent.get(f"/q/{questionnaire.slug}/{number}"))
+        response = agent.post(f"/q/{questionnaire.slug}/{number}",
+                              data={**{i.id: str(answers[i.id]) for i in items}, "csrf_token": csrf_token(form)})
+    assert rows(app, "SELECT team_id, agent_id FROM responses") == [{"team_id": None, "agent_id": None}]
+    assert count(app, "agents") == 0
+    assert "no longer exists" in page_text(agent.get(response.headers["Location"]))
+
+
+def test_finding5_the_migration_keeps_every_row_and_key_and_ids_are_never_reused(tmp_path, questionnaire):
+    """A database built by the migrations before m011, with data in every table that refers
+    to teams, members and results; then m011 rebuilds the three tables."""
+    path = tmp_path / "old.sqlite3"
+    db = storage.connect(path)
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA foreign_keys = OFF")
+    storage.migrations.apply(db, stop_before="m011_autoincrement")
+    db.execute("PRAGMA foreign_keys = ON")
+    db.close()
+    db = storage.connect(path)
+    try:
+        with storage.write_transaction(db):
+            db.execute("INSERT INTO trainers (username, password_hash, created_at) VALUES ('t', 'h', 'now')")
+            for team in (1, 2, 3):
+                db.execute("INSERT INTO teams (trainer_id, name, invite_code, created_at) VALUES (1, ?, ?, 'now')",
+                           [f"Team {team}", f"CODE{team}"])
+                db.execute("INSERT INTO agents (team_id, name, identity, created_at) VALUES (?, ?, ?, 'now')",
+                           [team, f"Agent {team}", f"name:agent {team}"])
+                db.execute("INSERT INTO responses (token, questionnaire, questionnaire_version, answers, created_at, "
+                           "style, team_id, agent_id) VALUES (?, 'q', 1, '{}', 'now', 'driver', ?, ?)",
+                           [f"tok{team}", team, team])
+            db.execute("INSERT INTO rater_links (token, response_id, agent_id, relation, created_at) "
+                       "VALUES ('link3', 3, 3, 'peer', 'now')")
+            db.execute("INSERT INTO team_staff (team_id, trainer_id, role, added_at) VALUES (3, 1, 'qc', 'now')")
+            db.execute("INSERT INTO ability_ratings (agent_id, team_id, response_id, source, period, ratings, "
+                       "abilities, overall, created_at) VALUES (3, 3, 3, 'self', '2026-01', '{}', '{}', 3, 'now')")
+            db.execute("INSERT INTO practice_attempts (scenario, actual, guessed, reply, type_correct, reply_correct, "
+                       "agent_id, team_id, created_at) VALUES ('s', 'driver', 'driver', 'a', 1, 1, 3, 3, 'now')")
+        before = {t: db.execute(f"SELECT * FROM {t} ORDER BY rowid").fetchall()
+                  for t in ("teams", "agents", "responses", "rater_links", "team_staff", "ability_ratings",
+                            "practice_attempts")}
+    finally:
+        db.close()
+    storage.migrate(path)  # m011 runs here
+    db = storage.connect(path)
+    try:
+        for table, old_rows in before.items():
+            new_rows = db.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
+            assert [r[:len(old_rows[0])] for r in new_rows] == old_rows, table  # every row, every id
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+        for table in ("teams", "agents", "responses"):
+            sql = db.execute("SELECT sql FROM sqlite_master WHERE name = ?", [table]).fetchone()[0]
+            assert "AUTOINCREMENT" in sql.upper(), table
+        indexes = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert {"idx_responses_token", "idx_teams_invite_code"} <= indexes
+        # The references still cascade, and the highest id is never handed out again.
+        storage.delete_team(db, 3)
+        assert db.execute("SELECT COUNT(*) FROM team_staff").fetchone()[0] == 0
+        assert db.execute("SELECT COUNT(*) FROM rater_links").fetchone()[0] == 0
+        again = storage.create_team(db, 1, "After the removal")
+        assert again["id"] == 4
+    finally:
+        db.close()
+
+
+# --- finding 6: names were drawn as HTML in charts ---------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_finding6_a_name_holding_html_is_text_in_every_chart(app, questionnaire, trainer, lang):
+    team = make_team(app, trainer, "Charts")
+    name = '<a href="https://evil.example/">x</a> & <b>co</b>'
+    join_and_take(app.test_client(), questionnaire, team["invite_code"], name)
+    agent_id = rows(app, "SELECT id FROM agents")[0]["id"]
+    signed = signed_in_client(app, "trainer-a", lang=lang)
+    for url in (f"/trainer/teams/{team['id']}", f"/trainer/agents/{agent_id}"):
+        strings = list(_strings(json_islands(page_text(signed.get(url)))))
+        assert not any("<a " in s or "<b>" in s for s in strings), url  # plotly would draw these as HTML
+        assert any("&lt;a href=" in s and "&amp;" in s for s in strings), url  # the name, as text
+
+
+# --- finding 7: login --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang, reason", [("en", "repeats one character"), ("zh", "重复同一个字符")])
+def test_finding7_a_repetitive_or_common_password_is_refused_with_the_reason(app, trainer, signed_in, lang, reason):
+    client = signed_in_client(app, "trainer-a", lang=lang)
+    for weak, words in (("aaaaaaaaaaaa", reason),
+                        ("Password2024!", "common password" if lang == "en" else "常见密码")):
+        html = page_text(client.get("/trainer/password"))
+        response = client.post("/trainer/password", data={"csrf_token": csrf_token(html), "current_password": PASSWORD,
+                                                          "new_password": weak, "confirm_password": weak})
+        assert response.status_code == 400 and words in page_text(response)
+    assert login(app.test_client(), "trainer-a", PASSWORD).status_code == 302  # unchanged
+
+
+def test_finding7_weak_passwords_are_refused_when_accounts_are_made(app, trainer):
+    admin = make_trainer(app, "admin-w")
+    _db_call(app, storage.set_role, admin, "admin")
+    client = signed_in_client(app, "admin-w")
+    html = page_text(client.get("/admin/"))
+    response = client.post("/admin/users", data={"csrf_token": csrf_token(html), "username": "new-one",
+                                                 "role": "qc", "password": "zyxwvutsrqponm"})
+    assert response.status_code == 400 and "run of letters, digits or keyboard keys" in page_text(response)
+    result = app.test_cli_runner().invoke(args=["create-user", "cli-one", "--password", "qwertyuiop123"])
+    assert result.exit_code != 0 and "common" in result.output
+    assert rows(app, "SELECT username FROM trainers WHERE username IN ('new-one', 'cli-one')") == []
+
+
+# --- finding 8: the smaller ones ----------------------------------------------------------------------
+
+def test_finding8_the_development_servers_log_masks_tokens(live_server, app, questionnaire, trainer, caplog):
+    import logging
+    import urllib.request
+
+    team = make_team(app, trainer, "Logged")
+    token = _api_token_of(api_submit(app.test_client(), questionnaire, axis_answers(questionnaire, 4, 2)))
+    link = _link(app, token, "lead")
+    caplog.set_level(logging.INFO, logger="werkzeug")
+    for path in (f"/r/{token}", f"/rate/{link}", f"/api/v1/results/{token}/others", f"/join/{team['invite_code']}",
+                 f"/practice?r={token}", f"/join?code={team['invite_code']}"):
+        urllib.request.urlopen(live_server.url + path).read()
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name == "werkzeug")
+    assert "/r/***" in logged and "/rate/***" in logged
+    for secret in (token, link, team["invite_code"]):
+        assert secret not in logged
+
+
+def test_finding8_signed_in_pages_exports_and_the_api_are_never_cached(app, inside, trainer):
+    signed = signed_in_client(app, "trainer-a")
+    team_id = inside["team"]["id"]
+    for url in ("/trainer/", f"/trainer/teams/{team_id}", f"/trainer/teams/{team_id}/export.csv",
+                f"/trainer/teams/{team_id}/export.json", f"/trainer/agents/{inside['ann']['id']}",
+                f"/r/{inside['ann_token']}", "/admin/"):
+        assert signed.get(url).headers.get("Cache-Control") == "no-store", url
+    client = app.test_client()
+    for url in ("/api/v1/questionnaires", f"/api/v1/results/{inside['ann_token']}/others", "/api/v1/teams"):
+        assert client.get(url).headers.get("Cache-Control") == "no-store", url
+    assert "no-store" not in (client.get("/").headers.get("Cache-Control") or "")  # public pages as before
+
+
+def test_finding8_guessing_invite_codes_is_throttled_per_address(app, questionnaire, inside):
+    client = app.test_client()
+    env = {"REMOTE_ADDR": "198.18.0.9"}
+    for n in range(throttle.MAX_WRONG_CODES):
+        assert client.get(f"/join?code=ZZZZ{n:02d}", environ_base=env).status_code == 400, n
+    for response in (client.get(f"/join/{inside['team']['invite_code']}", environ_base=env),
+                     client.get("/join?code=ZZZZZZ&lang=zh", environ_base=env),
+                     client.post(RESPONSES_URL, environ_base=env, json={
+                         "answers": axis_answers(questionnaire, 4, 2), "invite_code": "ZZZZZZ", "name": "X"})):
+        assert response.status_code == 429
+        assert 0 < int(response.headers["Retry-After"]) <= throttle.CODE_WINDOW.total_seconds()
+    assert "请等" in page_text(client.get("/join?code=ZZZZZZ&lang=zh", environ_base=env))
+    # Another address (another centre) is not affected.
+    assert client.get(f"/join/{inside['team']['invite_code']}", environ_base={"REMOTE_ADDR": "198.18.0.10"}).status_code == 200
+
+
+@pytest.mark.parametrize("via", ["admin page", "cli"])
+def test_finding8_usernames_are_nfc_and_look_alike_letters_are_refused(app, trainer, via):
+    cyrillic = "tr\u0430iner-a"  # a Cyrillic а in the middle: looks like trainer-a
+    if via == "cli":
+        result = app.test_cli_runner().invoke(args=["create-user", cyrillic, "--password", "a-brand-new-pass-7"])
+        assert result.exit_code != 0 and "letters a-z" in result.output
+    else:
+        admin = make_trainer(app, "admin-u")
+        _db_call(app, storage.set_role, admin, "admin")
+        client = signed_in_client(app, "admin-u")
+        html = page_text(client.get("/admin/"))
+        response = client.post("/admin/users", data={"csrf_token": csrf_token(html), "username": cyrillic,
+                                                     "role": "qc", "password": "a-brand-new-pass-7"})
+        assert response.status_code == 400
+    assert rows(app, "SELECT username FROM trainers WHERE username = ?", [cyrillic]) == []
+
+
+def test_finding8_names_are_nfc_so_one_name_typed_two_ways_is_one_name(app, questionnaire, trainer):
+    team = make_team(app, trainer, "NFC")
+    phone = app.test_client()
+    join_and_take(phone, questionnaire, team["invite_code"], "Ame\u0301lie")  # e + combining accent
+    join_and_take(phone, questionnaire, team["invite_code"], "Am\u00e9lie")  # the accented letter
+    assert rows(app, "SELECT name FROM agents") == [{"name": "Am\u00e9lie"}]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_finding8_practice_on_a_shared_pc_never_counts_for_the_agent_before(app, questionnaire, inside, lang):
+    desk = app.test_client()
+    desk.get(f"/?lang={lang}")
+    start = page_text(desk.get(f"/practice?r={inside['ann_token']}"))
+    desk.post("/practice/start", data={"csrf_token": csrf_token(start), "r": inside["ann_token"]})
+    for _ in range(8):
+        page = page_text(desk.get("/practice"))
+        step = re.search(r'name="step" value="(\d+)"', page).group(1)
+        reply = re.search(r'name="reply" value="([^"]+)"', page).group(1)
+        desk.post("/practice/answer", data={"csrf_token": csrf_token(page), "step": step,
+                                            "customer_type": "driver", "reply": reply})
+        desk.post("/practice/next", data={"csrf_token": csrf_token(page)})
+    done = page_text(desk.get("/practice"))
+    assert 'name="r"' not in done  # "Practise again" carries nobody's result
+    counted = count(app, f"practice_attempts WHERE agent_id = {inside['ann']['id']}")
+    assert counted == 8
+    # The next person at the desk presses "Practise again" and answers: nothing counts for Ann.
+    desk.post("/practice/start", data={"csrf_token": csrf_token(done)})
+    page = page_text(desk.get("/practice"))
+    reply = re.search(r'name="reply" value="([^"]+)"', page).group(1)
+    desk.post("/practice/answer", data={"csrf_token": csrf_token(page), "step": "1", "customer_type": "amiable",
+                                        "reply": reply})
+    assert count(app, f"practice_attempts WHERE agent_id = {inside['ann']['id']}") == counted
+    assert count(app, "practice_attempts WHERE agent_id IS NULL") == 1
+
+
+def test_finding8_a_practice_left_idle_on_a_shared_pc_is_over(app, inside, monkeypatch):
+    from assessment.web import caller as caller_web
+
+    desk = app.test_client()
+    start = page_text(desk.get(f"/practice?r={inside['ann_token']}"))
+    desk.post("/practice/start", data={"csrf_token": csrf_token(start), "r": inside["ann_token"]})
+    real = caller_web.time.time
+    monkeypatch.setattr(caller_web.time, "time", lambda: real() + caller_web.PRACTICE_IDLE_SECONDS + 60)
+    page = page_text(desk.get("/practice"))
+    assert 'name="step"' not in page  # the start page again, not the previous agent's session
+
+
+def test_finding2_a_shared_desk_pc_proves_no_colleague_by_its_keys(app, questionnaire, inside):
+    """Two members joined on one desk PC: its keys prove neither; each pastes their own result link."""
+    desk = app.test_client()
+    join_and_take(desk, questionnaire, inside["team"]["invite_code"], "Bo", "B1")
+    join_and_take(desk, questionnaire, inside["team"]["invite_code"], "Cy", "C1")
+    link = _link(app, inside["ann_token"])
+    assert 'name="result_link"' in page_text(desk.get(f"/rate/{link}"))  # asked who they are
+    phone = app.test_client()  # a phone only Di joined on proves Di
+    join_and_take(phone, questionnaire, inside["team"]["invite_code"], "Di", "D1")
+    assert 'name="result_link"' not in page_text(phone.get(f"/rate/{link}"))

@@ -85,7 +85,7 @@ def test_removing_a_team_takes_its_staff_and_ratings_along(app, crew):
 
 # --- pages: what each role may do ---------------------------------------------------------
 
-def _post(client, url, data=None, token_page="/trainer/"):
+def _post(client, url, data=None, token_page="/trainer/password"):
     token = csrf_token(page_text(client.get(token_page)))
     return client.post(url, data={"csrf_token": token, **(data or {})})
 
@@ -97,7 +97,7 @@ def test_qc_cannot_change_or_remove_the_team_or_its_members(app, crew, url):
     before = [rows(app, f"SELECT * FROM {t} ORDER BY id") for t in ("teams", "agents", "responses")]
     page = qc.get(url.format(**crew))
     assert page.status_code == 403
-    assert "cannot change or remove teams or their members" in page_text(page)
+    assert "cannot create, change or remove teams or their members" in page_text(page)
     assert _post(qc, url.format(**crew), {"name": "Renamed by QC"}).status_code == 403
     assert [rows(app, f"SELECT * FROM {t} ORDER BY id") for t in ("teams", "agents", "responses")] == before
 

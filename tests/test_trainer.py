@@ -325,8 +325,10 @@ def test_leaving_the_team_before_answering(app, team):
     (("Li Lei", ""), ("Li Mei", ""), 2, None),
 ])
 def test_retakes_form_a_history(app, questionnaire, team, signed_in, first, second, agents, latest_name):
+    """Retakes on the same phone: its member key proves the person, the name or employee id says which."""
+    phone = app.test_client()
     for (name, employee_id), (ka, kr) in zip((first, second), ((4, 2), (2, 5))):
-        join_and_take(app.test_client(), questionnaire, team["invite_code"], name, employee_id,
+        join_and_take(phone, questionnaire, team["invite_code"], name, employee_id,
                       axis_answers(questionnaire, ka, kr), EN)
     stored = rows(app, "SELECT id, name FROM agents")
     assert len(stored) == agents
@@ -776,6 +778,9 @@ TRAINER_ROUTES = [
     ("GET", "/trainer/teams/{team}/practice/export.csv?header=zh"),
     ("GET", "/trainer/teams/{team}/others/export.csv"),
     ("GET", "/trainer/teams/{team}/others/export.json"),
+    # members: merging a possible duplicate
+    ("GET", "/trainer/agents/{agent}/merge/{agent}"),
+    ("POST", "/trainer/agents/{agent}/merge/{agent}"),
 ]
 # Routes of another trainer's things: 404 for trainer B.
 OWNED_ROUTES = [r for r in TRAINER_ROUTES if "{" in r[1]]

@@ -196,7 +196,7 @@ def _members(client, setup, team="team", token="token"):
 def test_members_lists_each_member_with_their_latest_result(app, client, questionnaire, setup):
     body = _members(client, setup)
     assert [m["name"] for m in body] == sorted((name for name, _ka, _kr in KNOWN), key=sort_key)  # pinyin order
-    assert all(set(m) == {"id", "name", "employee_id", "results", "latest"} for m in body)
+    assert all(set(m) == {"id", "name", "employee_id", "results", "latest", "possible_duplicate_of"} for m in body)
     by_name = {m["name"]: m for m in body}
     assert {name: m["results"] for name, m in by_name.items()} == {KNOWN[0][0]: 2, KNOWN[1][0]: 1, KNOWN[2][0]: 1}
     stored = {r["id"]: r for r in rows(app, "SELECT * FROM responses")}
@@ -388,9 +388,10 @@ def test_agent_submits_into_a_team_by_code(app, client, questionnaire, setup):
     assert client.get(response.get_json()["result_url"]).status_code == 200
     assert rows(app, "SELECT team_id, name, employee_id FROM agents WHERE team_id = ?", [setup["empty"]["id"]]) == [
         {"team_id": setup["empty"]["id"], "name": "Amy Chen", "employee_id": "E42"}]
+    first_token = response.get_json()["result_url"].split("/r/")[1].split("?")[0]
     again = api_submit(client, questionnaire, axis_answers(questionnaire, 2, 5),
-                       invite_code=code, name="Amy C.", employee_id="e42")
-    assert again.status_code == 201
+                       invite_code=code, name="Amy C.", employee_id="e42", result_token=first_token)
+    assert again.status_code == 201  # a retake, proven by her own earlier result
     summary = client.get(f"/api/v1/teams/{setup['empty']['id']}/summary", headers=bearer(setup["token"])).get_json()
     assert (summary["members"], summary["responses"]) == (1, 2)
     assert summary["style_counts"]["amiable"] == 1

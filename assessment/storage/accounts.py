@@ -93,6 +93,18 @@ def login_failures_since(db: Database, keys: list[str], since: str) -> dict[str,
     return {r["key"]: r["n"] for r in rows}
 
 
+def last_login_failure(db: Database, key: str) -> str | None:
+    return db.execute("SELECT MAX(at) FROM login_failures WHERE key = ?", [key]).fetchone()[0]
+
+
+def failures_since(db: Database, key: str, since: str) -> tuple[int, str | None]:
+    """(how many, the oldest) failures of one key since then: sign-ins and wrong invite codes
+    share the table, each under keys of its own (throttle.py)."""
+    n, oldest = db.execute("SELECT COUNT(*), MIN(at) FROM login_failures WHERE key = ? AND at >= ?",
+                           [key, since]).fetchone()
+    return n, oldest
+
+
 def record_login_failure(db: Database, keys: list[str], at: str, older_than: str) -> None:
     with write_transaction(db):
         db.conn.executemany("INSERT INTO login_failures (key, at) VALUES (?, ?)", [(k, at) for k in keys])

@@ -223,6 +223,10 @@ def migrate(path: str | Path) -> None:
     db = connect(path)
     try:
         db.execute("PRAGMA journal_mode = WAL")
+        # Off while migrating, as SQLite requires for rebuilding a table that others refer
+        # to (m011_autoincrement): dropping the old copy must not cascade. A migration that
+        # rebuilds checks the keys itself (PRAGMA foreign_key_check) before it commits.
+        db.execute("PRAGMA foreign_keys = OFF")
         with write_transaction(db):
             migrations.apply(db)
     finally:

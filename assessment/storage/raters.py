@@ -1,8 +1,11 @@
 """Rating links: how others see a result's owner (observer ratings by peers and leads).
 
-One row per link. A link is created unanswered (by the agent, from their result
-page) and answered once by whoever holds it; a trainer's own rating of a member is a
-link created answered. The ratings belong to the member when the result is a team
+One row per link and per rating. A link is created unanswered (by the agent, from
+their result page); its first answer fills its row, any later one (by another rater)
+is a row of its own pointing at it (``link_id``), so a link's state tells nothing. A
+peer proves they are a colleague (web/others_common.py) and is stored as ``rater_key``
+only, so each colleague counts once. A trainer's own rating of a member is a link
+created answered. The ratings belong to the member when the result is a team
 member's (``agent_id`` set: a retake keeps them), else to the result itself.
 
 A scope says whose ratings a view reads: ``Scope.of(response_row)``.
@@ -79,13 +82,21 @@ class RaterScope:
         return "response_id = ?", [self.response_id]
 
 
+class PeersNeedATeam(ValueError):
+    """Colleagues prove who they are as members of the agent's team: a result outside a
+    team can have lead links only."""
+
+
 def create_link(db: Database, response: dict, relation: str) -> dict:
-    """A new unanswered link for the result's owner; LinkLimit past MAX_LINKS per result."""
+    """A new unanswered link for the result's owner; LinkLimit past MAX_LINKS per result,
+    PeersNeedATeam for a peer link of a result outside any team."""
     if relation not in RELATIONS:
         raise ValueError(f"unknown relation {relation!r}")
+    if relation == "peer" and response.get("agent_id") is None:
+        raise PeersNeedATeam(relation)
     with write_transaction(db):
-        made = db.execute("SELECT COUNT(*) FROM rater_links WHERE response_id = ? AND trainer_id IS NULL",
-                          [response["id"]]).fetchone()[0]
+        made = db.execute("SELECT COUNT(*) FROM rater_links WHERE response_id = ? AND trainer_id IS NULL "
+                          "AND link_id IS NULL", [response["id"]]).fetchone()[0]
         if made >= MAX_LINKS:
             raise LinkLimit(made)
         row = {"token": new_token(), "response_id": response["id"], "agent_id": response.get("agent_id"),
@@ -100,32 +111,70 @@ def link_by_token(db: Database, token: str) -> dict | None:
         db,
         """SELECT l.id, l.token, l.relation, l.response_id, l.agent_id, l.answered_at, l.created_at,
                   agents.name AS about_name
-           FROM rater_links l LEFT JOIN agents ON agents.id = l.agent_id WHERE l.token = ?""",
+           FROM rater_links l LEFT JOIN agents ON agents.id = l.agent_id WHERE l.token = ? AND l.link_id IS NULL""",
         [token],
     )
 
 
+MAX_ANSWERS_PER_LINK = 20  # ratings one link may bring in (each colleague still counts once)
+
+
 def answer_link(db: Database, token: str, *, questionnaire: str, version: int, lang: str,
                 answers: dict[str, int], scores: dict[str, float],
-                rater_role: str | None = None, rater_name: str | None = None) -> None:
-    """Store the answers of a link, once: one conditional UPDATE in one write transaction,
-    so of two submits arriving together exactly one wins. AlreadyAnswered for the other;
-    LookupError for an unknown token."""
+                rater_role: str | None = None, rater_name: str | None = None,
+                rater_key: str | None = None) -> None:
+    """Store one rater's answers through a link, in one write transaction.
+
+    A link is an invitation, not a ticket: whether it was answered before is never told
+    (that would say which colleague answered). The first answer fills the link's row; a
+    later one, by someone else, is a row of its own under the same link (link_id).
+
+    A peer rating needs ``rater_key``, the keyed hash of the proven rater
+    (web/others_common.rater_key): each colleague rates a member once, so a second
+    answer by the same rater raises AlreadyAnswered, and so does a link that has brought
+    in MAX_ANSWERS_PER_LINK ratings. LookupError for an unknown token."""
     with write_transaction(db):
-        changed = db.execute(
-            """UPDATE rater_links SET answered_at = ?, lang = ?, questionnaire = ?, questionnaire_version = ?,
-                      answers = ?, assertiveness = ?, responsiveness = ?, versatility = ?,
-                      rater_role = CASE WHEN relation = 'lead' THEN ? END,
-                      rater_name = CASE WHEN relation = 'lead' THEN ? END
-               WHERE token = ? AND answered_at IS NULL""",
-            [now(), lang, questionnaire, version, json.dumps(answers, sort_keys=True),
-             scores["assertiveness"], scores["responsiveness"], scores["versatility"],
-             rater_role, rater_name, token],
-        ).rowcount
-        if not changed:
-            if db.execute("SELECT 1 FROM rater_links WHERE token = ?", [token]).fetchone() is None:
-                raise LookupError(token)
+        link = one(db, "SELECT id, response_id, agent_id, relation, answered_at FROM rater_links "
+                       "WHERE token = ? AND link_id IS NULL", [token])
+        if link is None:
+            raise LookupError(token)
+        if link["relation"] == "peer":
+            if rater_key is None:
+                raise ValueError("a colleague's rating needs the rater's key")
+            if _rated_before(db, link, rater_key):
+                raise AlreadyAnswered(token)
+        else:
+            rater_key = None
+        stored = {"answered_at": now(), "lang": lang, "questionnaire": questionnaire,
+                  "questionnaire_version": version, "answers": json.dumps(answers, sort_keys=True),
+                  "assertiveness": scores["assertiveness"], "responsiveness": scores["responsiveness"],
+                  "versatility": scores["versatility"], "rater_key": rater_key,
+                  "answer_seq": db.execute("SELECT COALESCE(MAX(answer_seq), 0) + 1 FROM rater_links").fetchone()[0],
+                  "rater_role": rater_role if link["relation"] == "lead" else None,
+                  "rater_name": rater_name if link["relation"] == "lead" else None}
+        if link["answered_at"] is None:
+            db.execute(f"UPDATE rater_links SET {', '.join(f'{c} = ?' for c in stored)} WHERE id = ?",
+                       [*stored.values(), link["id"]])
+            return
+        more = db.execute("SELECT COUNT(*) FROM rater_links WHERE link_id = ?", [link["id"]]).fetchone()[0]
+        if more + 1 >= MAX_ANSWERS_PER_LINK:
             raise AlreadyAnswered(token)
+        insert(db, "rater_links", {"token": new_token(), "response_id": link["response_id"],
+                                   "agent_id": link["agent_id"], "relation": link["relation"],
+                                   "created_at": stored["answered_at"], "link_id": link["id"], **stored})
+
+
+def _rated_before(db: Database, link: dict, rater_key: str) -> bool:
+    where, params = RaterScope(agent_id=link["agent_id"], response_id=link["response_id"]).where()
+    return db.execute(f"SELECT 1 FROM rater_links WHERE {where} AND rater_key = ?",
+                      [*params, rater_key]).fetchone() is not None
+
+
+def rated_before(db: Database, token: str, rater_key: str) -> bool:
+    """Whether this rater has already rated the member (or result) the link is about:
+    told only to that rater, about their own rating."""
+    link = one(db, "SELECT id, response_id, agent_id FROM rater_links WHERE token = ?", [token])
+    return link is not None and _rated_before(db, link, rater_key)
 
 
 def save_trainer_rating(db: Database, *, response_id: int, agent_id: int, trainer_id: int, trainer_name: str,
@@ -155,17 +204,18 @@ def links_made(db: Database, response_id: int) -> list[dict]:
     return all_rows(
         db,
         "SELECT id, token, relation, created_at FROM rater_links "
-        "WHERE response_id = ? AND trainer_id IS NULL ORDER BY id",
+        "WHERE response_id = ? AND trainer_id IS NULL AND link_id IS NULL ORDER BY id",
         [response_id],
     )
 
 
 def rating_counts(db: Database, scope: RaterScope) -> tuple[int, int]:
-    """(invited, answered): every link in scope, peer and lead."""
+    """(invited, answered): every link in scope, peer and lead, and the ratings given.
+    A link may bring in more than one rating, so invited is never below answered."""
     where, params = scope.where()
     invited, answered = db.execute(
-        f"SELECT COUNT(*), COUNT(answered_at) FROM rater_links WHERE {where}", params).fetchone()
-    return invited, answered
+        f"SELECT COUNT(*) - COUNT(link_id), COUNT(answered_at) FROM rater_links WHERE {where}", params).fetchone()
+    return max(invited, answered), answered
 
 
 def answered_ratings(db: Database, scope: RaterScope) -> list[dict]:
@@ -176,7 +226,7 @@ def answered_ratings(db: Database, scope: RaterScope) -> list[dict]:
     return all_rows(
         db,
         f"""SELECT relation, rater_role, rater_name, assertiveness, responsiveness, versatility
-            FROM rater_links WHERE {where} AND answered_at IS NOT NULL ORDER BY answered_at, id""",
+            FROM rater_links WHERE {where} AND answered_at IS NOT NULL ORDER BY COALESCE(answer_seq, 0), answered_at, id""",
         params,
     )
 
@@ -190,14 +240,14 @@ def team_ratings(db: Database, agent_ids: list[int]) -> dict[int, tuple[int, lis
         for row in all_rows(
             db,
             f"""SELECT agent_id, relation, rater_role, rater_name, assertiveness, responsiveness, versatility,
-                       answered_at FROM rater_links WHERE agent_id IN ({marks}) ORDER BY answered_at, id""",
+                       answered_at, link_id FROM rater_links WHERE agent_id IN ({marks}) ORDER BY COALESCE(answer_seq, 0), answered_at, id""",
             chunk,
         ):
             invited, ratings = found[row["agent_id"]]
             if row.pop("answered_at") is not None:
                 ratings.append(row)
-            found[row["agent_id"]] = (invited + 1, ratings)
-    return found
+            found[row["agent_id"]] = (invited + (row.pop("link_id") is None), ratings)
+    return {agent: (max(invited, len(ratings)), ratings) for agent, (invited, ratings) in found.items()}
 
 
 def latest_valid_response(db: Database, agent_id: int) -> dict | None:

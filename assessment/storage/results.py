@@ -75,6 +75,9 @@ def save_response(
 ) -> dict:
     """One write transaction: the agent (found or created) and their response.
 
+    A member is found only by proof (see Membership); "member_key" in the row returned is
+    the key of a member made by this call (None otherwise), for the browser to keep.
+
     A valid profile is placed among the earlier valid results (percentiles) and then
     counted into the norms itself. The row returned holds the columns as stored and,
     under "profile", the profile as stored: what every page will show."""
@@ -89,18 +92,19 @@ def save_response(
         "team_id": None,
         "agent_id": None,
     }
+    member_key = None
     with write_transaction(db):
         if member is not None:
             if not team_exists(db, member.team_id):
                 raise TeamGone(member.team_id)
             row["team_id"] = member.team_id
-            row["agent_id"] = agent_id_for(db, member, row["created_at"])
+            row["agent_id"], member_key = agent_id_for(db, member, row["created_at"])
         if profile.valid:
             profile = replace(profile, percentiles=percentiles_among(db, questionnaire, version, profile.axes))
             count_in_norms(db, questionnaire, version, profile.axes)
         row.update(profile_columns(profile))
         row["id"] = insert(db, "responses", row)
-    return {**row, "profile": profile}
+    return {**row, "profile": profile, "member_key": member_key}
 
 
 def _decode(row: dict) -> dict:
@@ -211,7 +215,8 @@ def team_members(db: Database, team_id: int) -> list[dict]:
     """Every member of a team in name order, with how many results and their latest one (or None)."""
     rows = all_rows(
         db,
-        """SELECT agents.id, agents.name, agents.employee_id, COUNT(r.id) AS results, MAX(r.id) AS latest_id
+        """SELECT agents.id, agents.name, agents.employee_id, agents.duplicate_of, COUNT(r.id) AS results,
+                  MAX(r.id) AS latest_id
            FROM agents LEFT JOIN responses r ON r.agent_id = agents.id
            WHERE agents.team_id = ? GROUP BY agents.id ORDER BY agents.sort_key, agents.name, agents.id""",
         [team_id],
@@ -332,7 +337,8 @@ class LatestResults:
         order = ", ".join(column + direction for column in SORTS.get(sort, SORTS["name"]))
         rows = all_rows(
             self.db,
-            f"""SELECT agents.id, agents.name, agents.employee_id, teams.id AS team_id, teams.name AS team_name,
+            f"""SELECT agents.id, agents.name, agents.employee_id, agents.duplicate_of,
+                       teams.id AS team_id, teams.name AS team_name,
                        latest.style, latest.created_at, latest.assertiveness, latest.responsiveness,
                        {", ".join("latest." + s for s in STYLES)}, latest.flags,
                        (SELECT COUNT(*) FROM responses r WHERE r.agent_id = agents.id) AS results,

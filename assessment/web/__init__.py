@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+import re
 import time
 from zoneinfo import ZoneInfo
 
-from flask import Flask, render_template, request
+from flask import Flask, render_template, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import HTTPException
@@ -14,7 +16,7 @@ from werkzeug.routing import IntegerConverter
 
 from .. import clock, grammar, storage
 from . import abilities, abilities_api, admin, agent, api, assets, auth, caller, caller_api, others, others_api, trainer
-from .common import BadRequest, app_timezone, bad_request, close_db, compressed, error_response
+from .common import BadRequest, CodeGuessing, app_timezone, bad_request, close_db, compressed, error_response
 from ..i18n import current_lang
 from ..model import LANGS
 
@@ -97,7 +99,10 @@ def init_app(app: Flask) -> None:
     app.teardown_appcontext(close_db)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(BadRequest, bad_request)
+    app.register_error_handler(CodeGuessing, _code_guessing)
+    app.after_request(_no_store)
     app.after_request(compressed)
+    _mask_tokens_in_the_request_log()
 
 
 class ResponseHeaders:
@@ -129,6 +134,54 @@ class ResponseHeaders:
             return start_response(status, headers, exc_info)
 
         return self.wsgi_app(environ, start)
+
+
+NO_STORE_PREFIXES = ("/api/", "/trainer", "/admin")
+
+
+def _no_store(response):
+    """Signed-in pages, exports and API answers are never kept by a browser or a proxy: a
+    shared desk PC's back button or cache must not show the next person a trainer's page."""
+    if "Cache-Control" in response.headers or request.endpoint in SessionInterface.ASSET_ENDPOINTS:
+        return response
+    if request.path.startswith(NO_STORE_PREFIXES) or "_user_id" in session:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+class TokenMask(logging.Filter):
+    """The secret part of an address as the development server logs it: a result token
+    (/r/, /results/), a rating link (/rate/), an invite code (/join/, ?code=) and ?r=."""
+
+    SECRET = re.compile(r"(/(?:r|rate|results|join)/)[^/?#\s\"]+|([?&](?:r|code)=)[^&#\s\"]+")
+
+    def mask(self, text: str) -> str:
+        return self.SECRET.sub(lambda m: (m.group(1) or m.group(2)) + "***", text)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = self.mask(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(self.mask(a) if isinstance(a, str) else a for a in record.args)
+        return True
+
+
+def _mask_tokens_in_the_request_log() -> None:
+    logger = logging.getLogger("werkzeug")
+    if not any(isinstance(f, TokenMask) for f in logger.filters):
+        logger.addFilter(TokenMask())
+
+
+def _code_guessing(exc: CodeGuessing):
+    """Too many wrong invite codes from this address: 429, and when to try again."""
+    headers = {"Retry-After": str(exc.retry_after)}
+    if request.path.startswith("/api/"):
+        response = error_response(429, "Too many wrong invite codes", {
+            "invite_code": f"too many wrong codes from this address: try again in {exc.retry_after} s"})
+        response.headers.update(headers)
+        return response
+    minutes = -(-exc.retry_after // 60)
+    return render_template("agent/join_wait.html", minutes=minutes), 429, headers
 
 
 def _http_error(exc: HTTPException):

@@ -124,7 +124,7 @@ def rate(agent_id: int):
 def rate_self(token: str):
     db = get_db()
     result = storage.response_by_token(db, token) if len(token) <= 64 else None
-    if result is None:
+    if result is None or not result["valid"]:  # a sheet that is not valid opens only its own page
         abort(404)
     q = _scorecard()
     previous = storage.response_self_ratings(db, result["id"])

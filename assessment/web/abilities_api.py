@@ -80,7 +80,7 @@ def rate_agent(agent_id: int):
 def rate_self(token: str):
     db = get_db()
     result = storage.response_by_token(db, token) if len(token) <= 64 else None
-    if result is None:
+    if result is None or not result["valid"]:  # a sheet that is not valid opens only its own page
         raise BadRequest("Unknown result", {"token": "no result has this token"}, status=404)
     period, scores, note, ratings = read_rating(scorecard())
     row = storage.save_ability_rating(

@@ -9,24 +9,16 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.security import generate_password_hash
 from wtforms import PasswordField, SelectField, StringField
-from wtforms.validators import EqualTo, InputRequired, Length, ValidationError
+from wtforms.validators import EqualTo, InputRequired, Length
 
 from .. import storage
-from ..forms import PASSWORD_MAX, PASSWORD_MIN, TeamForm, has_unprintable
+from ..forms import PASSWORD_MAX, PASSWORD_MIN, USERNAME_MAX, TeamForm, safe_username, strong_password
 from .common import get_db, team_or_404
 
 bp = Blueprint("admin", __name__)
 
-USERNAME_MAX = 80
-
-
 def role_choices():
     return [("trainer", _l("Trainer")), ("qc", _l("QC")), ("admin", _l("Administrator"))]
-
-
-def _username_ok(form, field) -> None:
-    if field.data and has_unprintable(field.data):
-        raise ValidationError(_l("Use letters, digits and ordinary punctuation only."))
 
 
 def _password_field(label):
@@ -34,13 +26,14 @@ def _password_field(label):
         InputRequired(message=_l("Choose a password.")),
         Length(min=PASSWORD_MIN, max=PASSWORD_MAX,
                message=_l("Use %(min)d to %(max)d characters.", min=PASSWORD_MIN, max=PASSWORD_MAX)),
+        strong_password,
     ])
 
 
 class AccountForm(FlaskForm):
     username = StringField(_l("Username"), filters=[lambda v: v.strip() if isinstance(v, str) else v], validators=[
         InputRequired(message=_l("Enter a username.")),
-        Length(min=1, max=USERNAME_MAX, message=_l("Use 1 to 80 characters.")), _username_ok])
+        Length(min=1, max=USERNAME_MAX, message=_l("Use 1 to 80 characters.")), safe_username])
     role = SelectField(_l("Role"), choices=role_choices, default="trainer")
     password = _password_field(_l("Initial password"))
 

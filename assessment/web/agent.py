@@ -12,12 +12,13 @@ from markupsafe import Markup
 
 from .. import charts, content, storage
 from ..i18n import current_lang
-from ..forms import CodeForm, JoinForm, kept_answers, page_form
+from ..forms import CodeForm, JoinForm, RetakeForm, kept_answers, page_form
 from ..questionnaire import Questionnaire
 from ..scoring import score
 from .common import (
-    chart_labels, compressed, default_questionnaire, draft, finished_url, get_db, gzipped, mark_finished,
-    questionnaire_or_404, questionnaire_version, questionnaires, save_draft,
+    MEMBER_COOKIE, MEMBER_COOKIE_DAYS, member_keys, team_by_code, chart_labels, compressed, default_questionnaire,
+    draft, finished_url, get_db, gzipped, mark_finished, questionnaire_or_404, questionnaire_version, questionnaires,
+    save_draft,
 )
 
 bp = Blueprint("agent", __name__)
@@ -35,7 +36,7 @@ def index():
 def join_by_code():
     form = CodeForm(request.args)
     if request.args and form.validate():
-        team = storage.team_by_code(get_db(), form.code.data)
+        team = team_by_code(form.code.data)
         if team:
             return redirect(url_for("agent.join", code=team["invite_code"]))
         form.code.errors.append(_("No team has the code %(code)s. Check it with your trainer.", code=form.code.data))
@@ -45,7 +46,7 @@ def join_by_code():
 
 @bp.route("/join/<code>", methods=["GET", "POST"])
 def join(code: str):
-    team = storage.team_by_code(get_db(), code)
+    team = team_by_code(code)
     if team is None:
         form = CodeForm(data={"code": code})
         form.code.errors = [_("No team has the code %(code)s. Check it with your trainer.", code=code)]
@@ -54,6 +55,7 @@ def join(code: str):
     if form.validate_on_submit():
         session["member"] = {
             "team_id": team["id"],
+            "team_code": team["invite_code"],  # the team's key: a removed team's id never names another
             "team_name": team["name"],
             "name": form.name.data,
             "employee_id": form.employee_id.data or None,
@@ -70,10 +72,37 @@ def leave_team():
 
 
 def _membership() -> storage.Membership | None:
+    """Who is answering, with what proves it: the result link they retook from, and the
+    member keys of this browser. A team removed meanwhile (its code no longer names it)
+    is TeamGone, never another team."""
     member = session.get("member")
     if not member:
         return None
-    return storage.Membership(team_id=member["team_id"], name=member["name"], employee_id=member.get("employee_id"))
+    team = storage.team_by_code(get_db(), member.get("team_code") or "")
+    if team is None or team["id"] != member["team_id"]:
+        raise storage.TeamGone(member["team_id"])
+    return storage.Membership(team_id=member["team_id"], name=member["name"], employee_id=member.get("employee_id"),
+                              agent_id=member.get("agent_id"), keys=member_keys())
+
+
+@bp.route("/r/<token>/retake", methods=["GET", "POST"])
+def retake(token: str):
+    """Take the questionnaire again as the member this result belongs to: the private
+    result link is the proof, so the new result joins their history, not a new member."""
+    row = storage.response_by_token(get_db(), token)
+    if row is None or row["agent_id"] is None or not row["profile"].valid:
+        abort(404)
+    team = storage.team_of_member(get_db(), row["agent_id"])
+    if team is None:
+        abort(404)
+    form = RetakeForm()
+    if form.validate_on_submit():
+        session["member"] = {"team_id": team["id"], "team_code": team["invite_code"], "team_name": team["name"],
+                             "name": team["member_name"], "employee_id": team["employee_id"],
+                             "agent_id": row["agent_id"]}
+        return redirect(url_for("agent.take", slug=default_questionnaire().slug, page=1))
+    return render_template("agent/retake.html", team=team, token=token, form=form), \
+        400 if request.method == "POST" else 200
 
 
 # The draft lives in the signed session cookie: a reload, a back button or a
@@ -174,7 +203,13 @@ def _finish(q: Questionnaire, draft: dict[str, int]):
     # A shared desk PC: the next agent must not inherit this one's name.
     session.pop("member", None)
     session["started"] = {k: v for k, v in session.get("started", {}).items() if k != q.slug}
-    return redirect(url_for("agent.result", token=row["token"]))
+    response = redirect(url_for("agent.result", token=row["token"]))
+    if row.get("member_key"):
+        # A new member: their browser keeps the key that proves them on a retake.
+        response.set_cookie(MEMBER_COOKIE, storage.keys_cookie(row["member_key"], member_keys()),
+                            max_age=MEMBER_COOKIE_DAYS * 86400, httponly=True, samesite="Lax",
+                            secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure)
+    return response
 
 
 class PageCache:

@@ -15,7 +15,7 @@ from .. import schemas, stats, storage
 from ..openapi import spec
 from ..scoring import AnswerError, check_answers, score
 from .common import (
-    BadRequest, api_team_or_404, export_record, get_db, json_body, questionnaires, reliability_report, send,
+    BadRequest, team_by_code, api_team_or_404, export_record, get_db, json_body, questionnaires, reliability_report, send,
     validated,
 )
 
@@ -115,14 +115,21 @@ def _membership(data: schemas.ResponseIn) -> storage.Membership | None:
     if data.invite_code is None or not data.invite_code.strip():
         problems["invite_code"] = "required with name: the team's invite code"
     else:
-        team = storage.team_by_code(get_db(), data.invite_code)
+        team = team_by_code(data.invite_code)
         if team is None:
             problems["invite_code"] = NO_SUCH_CODE
     if data.name is None:
         problems["name"] = "required with invite_code"
+    agent_id = None
+    if data.result_token is not None and team is not None:
+        proof = storage.member_of_token(get_db(), data.result_token)
+        if proof is None or proof["team_id"] != team["id"] or proof["agent_id"] is None or not proof["valid"]:
+            problems["result_token"] = "not a valid result of a member of this team"
+        else:
+            agent_id = proof["agent_id"]
     if problems:
         raise BadRequest("Invalid team membership", problems)
-    return storage.Membership(team_id=team["id"], name=data.name, employee_id=data.employee_id)
+    return storage.Membership(team_id=team["id"], name=data.name, employee_id=data.employee_id, agent_id=agent_id)
 
 
 # --- teams (trainers: browser session or bearer token) -----------------------
@@ -139,6 +146,9 @@ def list_teams():
 @bp.post("/teams")
 @login_required
 def create_team():
+    if current_user.role not in storage.TEAM_CREATORS:
+        raise BadRequest("Not allowed", {"role": "a qc account cannot create teams: ask a trainer or an admin"},
+                         status=403)
     data = validated(schemas.TeamIn, json_body())
     team = storage.create_team(get_db(), current_user.id, data.name)
     return send(schemas.TeamCreated, {
@@ -164,7 +174,7 @@ def team_members(team_id: int):
     team = api_team_or_404(team_id)
     return send(list[schemas.Member], [
         {"id": m["id"], "name": m["name"], "employee_id": m["employee_id"], "results": m["results"],
-         "latest": _latest(m["latest"])}
+         "latest": _latest(m["latest"]), "possible_duplicate_of": m["duplicate_of"]}
         for m in storage.team_members(get_db(), team["id"])
     ])
 

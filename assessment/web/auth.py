@@ -4,6 +4,8 @@ A disabled account is refused by both loaders on every request."""
 
 from __future__ import annotations
 
+import secrets
+import unicodedata
 from datetime import datetime, timezone
 
 from urllib.parse import urlsplit
@@ -94,17 +96,29 @@ def _safe_next(target: str | None) -> str:
 
 
 def _locked_out(db, keys: throttle.Keys) -> str | None:
-    """The message to show while recent failures lock this username or address."""
-    since = throttle.window_start(datetime.now(timezone.utc))
-    if not throttle.is_locked(storage.login_failures_since(db, keys.all(), since), keys):
+    """The message to show while recent failures make this username (from this address) wait."""
+    now = datetime.now(timezone.utc)
+    counts = storage.login_failures_since(db, keys.all(), throttle.window_start(now))
+    last = storage.last_login_failure(db, keys.pair)
+    wait = throttle.wait(counts, keys, datetime.fromisoformat(last) if last else None, now)
+    if not wait:
         return None
-    minutes = int(throttle.WINDOW.total_seconds() // 60)
+    minutes = max(1, -(-int(wait.total_seconds()) // 60))
     return _("Too many failed sign-ins. Wait %(minutes)s minutes and try again.", minutes=minutes)
 
 
 def _record_failure(db, keys: throttle.Keys) -> None:
     now = datetime.now(timezone.utc)
     storage.record_login_failure(db, keys.all(), now.isoformat(timespec="seconds"), throttle.window_start(now))
+
+
+# Checked when no account has the username, so an unknown name costs the same work as a
+# wrong password (the hash's method and cost are those of a real account's).
+_DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(16))
+
+
+def password_matches(row: dict | None, password: str) -> bool:
+    return check_password_hash(row["password_hash"] if row else _DUMMY_HASH, password) and row is not None
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -116,17 +130,18 @@ def login():
     status = 200
     if form.validate_on_submit():
         db = get_db()
-        keys = throttle.Keys.of(form.username.data, request.remote_addr)
+        username = unicodedata.normalize("NFC", form.username.data.strip())
+        keys = throttle.Keys.of(username, request.remote_addr)
         error = _locked_out(db, keys)
         if error:
             return render_template("trainer/login.html", form=form, error=error), 429
-        row = storage.trainer_by_username(db, form.username.data.strip())
-        matches = bool(row) and check_password_hash(row["password_hash"], form.password.data)
+        row = storage.trainer_by_username(db, username)
+        matches = password_matches(row, form.password.data)
         if matches and row.get("disabled_at"):
             error = _("This account is disabled. Ask an administrator to enable it.")
             return render_template("trainer/login.html", form=form, error=error), 403
         if matches:
-            storage.clear_login_failures(db, keys.username)
+            storage.clear_login_failures(db, keys.pair)
             lang = session.get("lang")
             session.clear()  # a fresh session at login: nothing carried over from before
             if lang:
@@ -158,7 +173,7 @@ def change_password():
         _record_failure(db, keys)
         form.current_password.errors.append(_("That is not your current password."))
         return _password_page(form, 400)
-    storage.clear_login_failures(db, keys.username)
+    storage.clear_login_failures(db, keys.pair)
     epoch = storage.set_password(db, current_user.id, generate_password_hash(form.new_password.data))
     # Every other device is signed out; this one stays signed in under the new epoch.
     login_user(Trainer({**row, "session_epoch": epoch}))

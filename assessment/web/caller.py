@@ -11,6 +11,7 @@ session lives in the signed session cookie, so a reload never loses it.
 from __future__ import annotations
 
 import secrets
+import time
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -41,7 +42,7 @@ def _own_result(token: str | None) -> tuple[str | None, dict | None, bool]:
     if not token:
         return None, None, False
     row = storage.response_by_token(get_db(), token)
-    if row is None:
+    if row is None or not row["valid"]:  # a sheet that is not valid opens only its own page
         return None, None, True
     return token, row, False
 
@@ -165,10 +166,19 @@ def card(style: str):
 # session["practice"] = {"ids": [scenario ids], "r": result token or None,
 #                        "done": [{"s": scenario, "g": type guessed, "y": reply}], "feedback": bool}
 
+# A shared desk PC: a session left idle this long is over, so the next person's answers
+# never count for the agent before them. A new session (Practise again, Start a new
+# session) never carries the result token on either: only the link from a result page does.
+PRACTICE_IDLE_SECONDS = 20 * 60
+
+
 def _practice(content: caller.CallerContent) -> dict | None:
     state = session.get("practice")
     if not isinstance(state, dict) or not all(i in content.scenario_by_id for i in state.get("ids", ())):
         return None  # none yet, or the content changed under it
+    if time.time() - state.get("t", 0) > PRACTICE_IDLE_SECONDS:
+        session.pop("practice", None)
+        return None
     return state
 
 
@@ -221,7 +231,7 @@ def practice_start():
     content = _content()
     token, _row, _unknown = _own_result(request.form.get("r") or None)
     session["practice"] = {"ids": caller.session_scenarios(content, seed=secrets.randbits(64)), "r": token,
-                           "done": [], "feedback": False}
+                           "done": [], "feedback": False, "t": time.time()}
     return redirect(url_for("caller.practice"))
 
 
@@ -255,7 +265,7 @@ def practice_answer():
         agent_id=row["agent_id"] if member else None, team_id=row["team_id"] if member else None,
     )
     session["practice"] = {**state, "done": [*state["done"], {"s": current, "g": guessed, "y": reply}],
-                           "feedback": True}
+                           "feedback": True, "t": time.time()}
     return redirect(url_for("caller.practice"))
 
 
@@ -264,7 +274,7 @@ def practice_next():
     content = _content()
     state = _practice(content)
     if state is not None and state.get("feedback"):
-        session["practice"] = {**state, "feedback": False}
+        session["practice"] = {**state, "feedback": False, "t": time.time()}
     return redirect(url_for("caller.practice"))
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 import codecs
 import gzip
 import json
+import math
 import re
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from flask import Response, abort, current_app, g, request, session
@@ -18,7 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from pydantic import ValidationError
 
-from .. import content, exports, psychometrics, schemas, storage
+from .. import content, exports, psychometrics, schemas, storage, throttle
 from ..i18n import current_lang
 from ..questionnaire import Questionnaire
 
@@ -108,6 +110,41 @@ def chart_labels(q: Questionnaire) -> tuple[dict[str, str], dict[str, str]]:
     """Style names and axis titles in the request's language, for charts and tables."""
     axis_titles = {"assertiveness": _("Assertiveness"), "responsiveness": _("Responsiveness")}
     return content.style_names(q, current_lang()), axis_titles
+
+
+# Invite codes: every lookup of a code someone typed goes through team_by_code, which counts
+# the address's wrong codes (throttle.py) and raises CodeGuessing past the limit; the app's
+# handler answers 429 with Retry-After (web/__init__.py).
+
+class CodeGuessing(Exception):
+    def __init__(self, retry_after: int):
+        self.retry_after = retry_after
+
+
+def team_by_code(code: str) -> dict | None:
+    db = get_db()
+    now = datetime.now(timezone.utc)
+    key = throttle.code_key(request.remote_addr)
+    wrong, oldest = storage.failures_since(db, key, (now - throttle.CODE_WINDOW).isoformat(timespec="seconds"))
+    wait = throttle.code_wait(wrong, datetime.fromisoformat(oldest) if oldest else None, now)
+    if wait:
+        raise CodeGuessing(math.ceil(wait.total_seconds()))
+    team = storage.team_by_code(db, code)
+    if team is None:
+        # Failures older than both windows go as this one is stored (the table serves both).
+        older = now - max(throttle.WINDOW, throttle.CODE_WINDOW)
+        storage.record_login_failure(db, [key], now.isoformat(timespec="seconds"), older.isoformat(timespec="seconds"))
+    return team
+
+
+# Member keys: a browser keeps the keys of the members who joined a team on it, in a
+# long-lived cookie of their own (storage/members.py); they prove a retake, and a colleague.
+MEMBER_COOKIE = "zhiji_member"
+MEMBER_COOKIE_DAYS = 400  # the longest a browser keeps a cookie
+
+
+def member_keys() -> tuple[str, ...]:
+    return storage.parse_keys(request.cookies.get(MEMBER_COOKIE))
 
 
 # Answers in progress live in the signed session cookie: a reload, a back button or a

@@ -25,10 +25,12 @@ from ..i18n import current_lang
 from ..others import TooFewAnswered
 from ..scoring import AnswerError
 from .common import (
-    agent_or_404, chart_labels, default_questionnaire, download, draft, finished_url, get_db, mark_finished, save_draft,
-    team_or_404,
+    agent_or_404, chart_labels, default_questionnaire, download, draft, finished_url, get_db, mark_finished,
+    member_keys, save_draft, team_or_404,
 )
-from .others_common import about_name, coaching, observer_form, score, team_view, view_of_response
+from .others_common import (
+    about_name, coaching, observer_form, proven_rater, rater_key, score, team_view, view_of_response,
+)
 
 bp = Blueprint("others", __name__)
 
@@ -120,6 +122,9 @@ def create_link(token: str):
     if form.validate_on_submit():
         try:
             link = storage.create_link(get_db(), row, form.relation.data)
+        except storage.PeersNeedATeam:
+            error = _("Colleagues rate members of a team, and this result is not on one: ask a lead instead, "
+                      "or join your team with its code and take the questionnaire there.")
         except storage.LinkLimit:
             error = _("You have made %(n)s links, the most one result can have.", n=storage.MAX_LINKS)
         else:
@@ -151,34 +156,86 @@ def _link_or_404(token: str) -> dict:
     return link
 
 
-def _used(link: dict):
-    return render_template("others/used.html", about=about_name(link["about_name"])), 409
+RATED = "rated_links"  # lead links this browser answered: their state is told to it alone
+RATED_KEPT = 20
 
 
-def _answered_here(token: str) -> str | None:
-    """Where a link this session answered leads (the thank-you page), else None."""
-    return session.get("finished", {}).get(f"link:{token}")
+def _rated(link: dict):
+    """This rater's own state, told to them alone: they have rated this member already."""
+    return render_template("others/used.html", about=about_name(link["about_name"]), relation=link["relation"]), 409
+
+
+def _peer_rater(link: dict, key: str) -> int | None:
+    """The colleague answering a peer link: proven earlier in this session (their result
+    link), or by the member key of this browser when exactly one member of the team joined
+    on it and it is not the member rated."""
+    rater = _draft(key).get("rater")
+    if rater is not None:
+        return rater
+    team = storage.team_of_member(get_db(), link["agent_id"]) if link["agent_id"] is not None else None
+    if team is None:
+        return None
+    # Only a device one member of the team joined on proves who they are: on a shared desk PC
+    # (several members' keys) a colleague pastes their own result link instead.
+    members = storage.member_by_keys(get_db(), team["id"], member_keys())
+    if len(members) != 1 or members[0]["id"] == link["agent_id"]:
+        return None
+    return members[0]["id"]
+
+
+def _token_in(text: str) -> str:
+    """The result token in a pasted result link (or the bare token)."""
+    path = text.strip().split("?")[0].split("#")[0].rstrip("/")
+    return path.rsplit("/", 1)[-1]
+
+
+class ProofForm(FlaskForm):
+    result_link = StringField(
+        _l("The link of your own result"), filters=[_strip],
+        validators=[InputRequired(message=_l("Paste the link of your own result in this team.")), Length(max=300)],
+    )
 
 
 @bp.route("/rate/<token>", methods=["GET", "POST"])
 def rate_start(token: str):
+    """The same page whether or not the link was answered before: only the rater's own
+    state (they rated this member already) is ever told, and only to them."""
     link = _link_or_404(token)
-    if link["answered_at"]:
-        done = _answered_here(token)
-        return redirect(done) if done else _used(link)
     q = observer_form()
     key = f"link:{token}"
     draft = _draft(key)
-    form = LeadForm(data={"role": draft.get("role", "team_lead"), "name": draft.get("name") or ""}) \
-        if link["relation"] == "lead" else None
-    if request.method == "POST":
-        if form is None:
+    about = about_name(link["about_name"])
+    if link["relation"] == "peer":
+        rater = _peer_rater(link, key)
+        proof = ProofForm() if request.method == "POST" and "result_link" in request.form else None
+        if proof is not None:
+            if proof.validate_on_submit():
+                rater = proven_rater(link, _token_in(proof.result_link.data))
+                if rater is not None:
+                    _save_draft(key, {**draft, "rater": rater})
+                    return redirect(url_for("others.rate_start", token=token))
+                proof.result_link.errors.append(_("That is not the link of a result of yours in %(name)s's team. "
+                                                  "Colleagues rate; nobody rates themself.", name=about))
+            return render_template("others/rate_start.html", q=q, link=link, about=about, proof=proof), 400
+        if rater is None:
+            return render_template("others/rate_start.html", q=q, link=link, about=about, proof=ProofForm())
+        if storage.rated_before(get_db(), token, rater_key(rater)):
+            return _rated(link)
+        if draft.get("rater") != rater:
+            _save_draft(key, {**draft, "rater": rater})
+            draft = _draft(key)
+        if request.method == "POST":
             return redirect(url_for("others.rate_page", token=token, page=1))
-        if form.validate_on_submit():
-            _save_draft(key, {**draft, "role": form.role.data, "name": form.name.data or None})
-            return redirect(url_for("others.rate_page", token=token, page=1))
+        return render_template("others/rate_start.html", q=q, link=link, about=about, form=None,
+                               answered=len(draft.get("answers", {})))
+    if token in session.get(RATED, ()):
+        return _rated(link)
+    form = LeadForm(data={"role": draft.get("role", "team_lead"), "name": draft.get("name") or ""})
+    if request.method == "POST" and form.validate_on_submit():
+        _save_draft(key, {**draft, "role": form.role.data, "name": form.name.data or None})
+        return redirect(url_for("others.rate_page", token=token, page=1))
     return render_template(
-        "others/rate_start.html", q=q, link=link, about=about_name(link["about_name"]), form=form,
+        "others/rate_start.html", q=q, link=link, about=about, form=form,
         answered=len(draft.get("answers", {})),
     ), 400 if request.method == "POST" else 200
 
@@ -186,23 +243,29 @@ def rate_start(token: str):
 @bp.route("/rate/<token>/<int:page>", methods=["GET", "POST"])
 def rate_page(token: str, page: int):
     link = _link_or_404(token)
-    if link["answered_at"]:
-        # Back after sending, or the last page sent again: the thank-you page, not an error.
-        done = _answered_here(token)
-        return redirect(done) if done else _used(link)
     key = f"link:{token}"
+    rater = _peer_rater(link, key) if link["relation"] == "peer" else None
+    if link["relation"] == "peer" and rater is None:
+        return redirect(url_for("others.rate_start", token=token))
+    if link["relation"] == "lead" and token in session.get(RATED, ()):
+        return _rated(link)
 
     def finish(answers: dict[str, int], draft: dict):
         q, scores = score(answers)
         try:
             storage.answer_link(get_db(), token, questionnaire=q.slug, version=q.version, lang=current_lang(),
                                 answers=answers, scores=scores, rater_role=draft.get("role") or "team_lead",
-                                rater_name=draft.get("name"))
+                                rater_name=draft.get("name"), rater_key=rater_key(rater) if rater else None)
+            rated = None
         except storage.AlreadyAnswered:
-            _save_draft(key, None)
-            return _used(link)
-        _save_draft(key, None)
-        mark_finished(key, url_for("others.rate_done"))
+            rated = _rated(link)
+        # The answers go; who the colleague is stays, so the link tells them (and only them) they rated.
+        _save_draft(key, {"rater": rater} if rater else None)
+        if rated is not None:
+            return rated
+        mark_finished(key, url_for("others.rate_done"))  # back after sending: the thank-you page
+        if link["relation"] == "lead":
+            session[RATED] = [token, *session.get(RATED, ())][:RATED_KEPT]
         return redirect(url_for("others.rate_done"))
 
     return _paged(key, page, about_name(link["about_name"]), link["relation"],

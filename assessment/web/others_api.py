@@ -3,8 +3,8 @@ view of a result, of a team, and a trainer's own rating. Shapes: schemas.py, "ho
 others see me"; operations: openapi.OTHERS_ROUTES.
 
 Anonymity: no route answers anything per peer. A peer rating is only ever part of the
-mean in ``others`` (at least others.MIN_RATERS answered peer links); a link's own
-state is never returned, except to its holder (a second submit is a 409).
+mean in ``others`` (whole groups of others.MIN_RATERS); a link's state is never
+returned: only a colleague's own second rating of a member is refused (409).
 """
 
 from __future__ import annotations
@@ -16,14 +16,17 @@ from .. import schemas, storage
 from ..others import TooFewAnswered, min_answered
 from ..scoring import AnswerError, check_answers
 from .common import BadRequest, api_agent_or_404, api_team_or_404, get_db, json_body, send, validated
-from .others_common import about_name, observer_form, score, team_view, view_of_response
+from .others_common import (
+    about_name, observer_form, proven_rater, rater_key, score, team_view, view_of_response,
+)
 
 bp = Blueprint("others_api", __name__, url_prefix="/api/v1")
 
 
 def _result_or_404(token: str) -> dict:
+    """A valid result: the token of a sheet that is not valid opens nothing beyond its own page."""
     row = storage.response_by_token(get_db(), token)
-    if row is None:
+    if row is None or not row["valid"]:
         raise BadRequest("Unknown result", {"token": "no result has this token"}, status=404)
     return row
 
@@ -58,6 +61,9 @@ def create_rater_link(token: str):
     data = validated(schemas.RaterLinkIn, json_body())
     try:
         link = storage.create_link(get_db(), row, data.relation)
+    except storage.PeersNeedATeam:
+        raise BadRequest("Invalid relation", {"relation": "colleagues rate members of a team: this result is not "
+                                                          "on one, so it takes lead links only"}) from None
     except storage.LinkLimit:
         raise BadRequest("Too many rating links",
                          {"relation": f"this result already has {storage.MAX_LINKS} rating links, the most allowed"},
@@ -87,6 +93,8 @@ def rate_form(rater_token: str):
 
 @bp.post("/rate/<rater_token>")
 def submit_rating(rater_token: str):
+    """Whether the link was answered before is never told: a colleague proves who they
+    are (``rater``), and only a second rating by that same colleague is refused (409)."""
     token = rater_token
     link = _link_or_404(token)
     data = validated(schemas.RatingIn, json_body(), lambda raw: _answer_problems(raw.get("answers")))
@@ -95,21 +103,30 @@ def submit_rating(rater_token: str):
             field: "colleagues rate anonymously: only a lead link takes a role or name"
             for field in ("role", "name") if getattr(data, field) is not None
         })
-    if link["answered_at"]:
-        raise BadRequest("Link already used", "each rating link works once, and this one has been answered",
-                         status=409)
+    if link["relation"] == "lead" and data.rater is not None:
+        raise BadRequest("Invalid rater", {"rater": "a lead link takes a role (and a name), not a rater token"})
+    key = None
+    if link["relation"] == "peer":
+        if data.rater is None:
+            raise BadRequest("Invalid rater", {"rater": "required: the token of your own result in the same team"})
+        rater = proven_rater(link, data.rater)
+        if rater is None:
+            raise BadRequest("Invalid rater", {"rater": NOT_A_COLLEAGUE}, status=403)
+        key = rater_key(rater)
     q, scores = _scored(data.answers)
     try:
         storage.answer_link(get_db(), token, questionnaire=q.slug, version=q.version, lang=data.lang,
                             answers=data.answers, scores=scores, rater_role=data.role or "team_lead",
-                            rater_name=data.name)
+                            rater_name=data.name, rater_key=key)
     except storage.AlreadyAnswered:
-        raise BadRequest("Link already used", "each rating link works once, and this one has been answered",
-                         status=409) from None
+        raise BadRequest("Already rated", {"rater": "you have already rated this member"} if key else
+                         "this link has brought in as many ratings as it can", status=409) from None
     except LookupError:
         raise BadRequest("Unknown rating link", {"token": "no rating link has this token"}, status=404) from None
-    stored = storage.link_by_token(get_db(), token)
-    return send(schemas.RatingStored, {"relation": link["relation"], "answered_at": stored["answered_at"]}, 201)
+    return send(schemas.RatingStored, {"relation": link["relation"], "answered_at": storage.now()}, 201)
+
+
+NOT_A_COLLEAGUE = "not a valid result of another member of this member's team: colleagues rate, never the member"
 
 
 @bp.get("/results/<token>/others")

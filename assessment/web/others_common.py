@@ -113,3 +113,23 @@ def score(answers: dict[str, int]) -> tuple[Questionnaire, dict[str, float]]:
     q = observer_form()
     rated = score_rating(q, answers)
     return q, {**rated.axes, "versatility": rated.versatility}
+
+
+# --- who rates: a colleague proves who they are ----------------------------------------
+
+def rater_key(agent_id: int) -> str:
+    """storage.rater_key under this app's secret key."""
+    return storage.rater_key(current_app.config["SECRET_KEY"], agent_id)
+
+
+def proven_rater(link: dict, token: str | None) -> int | None:
+    """The member id of a colleague proven by a result token of theirs: a valid result of
+    another member of the same team as the member the link is about. None otherwise (an
+    unknown token, the rated member's own, another team's, a sheet that is not valid)."""
+    if not token or len(token) > 64 or link.get("agent_id") is None:
+        return None
+    proof = storage.member_of_token(get_db(), token)
+    if proof is None or not proof["valid"] or proof["agent_id"] in (None, link["agent_id"]):
+        return None
+    rated = storage.team_of_member(get_db(), link["agent_id"])
+    return proof["agent_id"] if rated is not None and rated["id"] == proof["team_id"] else None

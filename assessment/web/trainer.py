@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from .. import charts, clock, exports, psychometrics as psy, stats, storage
 from ..model import STYLES
-from ..forms import FilterForm, TeamForm
+from ..forms import FilterForm, MergeForm, TeamForm
 from .common import (
     agent_or_404, app_timezone, chart_labels, default_questionnaire, download, export_record, get_db,
     reliability_report, team_or_404,
@@ -39,6 +39,8 @@ def home():
 
 @bp.post("/teams")
 def create_team():
+    if current_user.role not in storage.TEAM_CREATORS:
+        _refuse_qc("qc")
     form = TeamForm()
     if form.validate_on_submit():
         team = storage.create_team(get_db(), current_user.id, form.name.data)
@@ -155,6 +157,7 @@ def agent(agent_id: int):
     return render_template(
         "trainer/agent.html", agent=agent, results=results, latest=latest, figures=figures, names=names,
         axis_titles=axis_titles, team_means=team_summary.mean_scores,
+        duplicates=storage.possible_duplicates(db, agent_id),
     )
 
 
@@ -207,6 +210,28 @@ def delete_agent(agent_id: int):
         lambda: storage.delete_agent(db, agent_id),
         url_for("trainer.team", team_id=agent["team_id"]),
     )
+
+
+@bp.route("/agents/<id:agent_id>/merge/<id:other_id>", methods=["GET", "POST"])
+def merge_agent(agent_id: int, other_id: int):
+    """Fold a member marked as a possible duplicate into the member they may be: a GET
+    shows what moves, the POST (with its form token) moves it. Trainers and admins only."""
+    db = get_db()
+    agent = agent_or_404(agent_id)
+    other = agent_or_404(other_id)
+    _refuse_qc(agent["access"])
+    if other["team_id"] != agent["team_id"] or other_id == agent_id:
+        abort(404)
+    if request.method == "GET":
+        return render_template("trainer/confirm_merge.html", agent=agent, other=other,
+                               results=storage.result_count(db, agent_id), form=MergeForm())
+    if not MergeForm().validate_on_submit():
+        abort(400)
+    moved = storage.merge_members(db, keep_id=other_id, merge_id=agent_id)
+    flash(ngettext("Merged %(name)s into %(other)s: %(num)s result moved.",
+                   "Merged %(name)s into %(other)s: %(num)s results moved.", moved,
+                   name=agent["name"], other=other["name"]))
+    return redirect(url_for("trainer.agent", agent_id=other_id))
 
 
 @bp.route("/teams/<id:team_id>/delete", methods=["GET", "POST"])
