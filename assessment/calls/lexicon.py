@@ -1,0 +1,500 @@
+"""The words a call is read by, loaded from data and compiled once.
+
+Pure Python (no Flask). ``load_call_lexicon`` reads
+
+* ``questionnaires/caller/banned.toml``: the banned service phrases (服务忌语) with the
+  standard wording to say instead, plus the phrase bank's ``[[replacements]]``;
+* ``questionnaires/calls/lexicon.toml``: empathy families (plus the phrase bank's
+  empathy lines, by technique), question words, feeling words, exclamations, small
+  talk, and the customer's cue words and mood words;
+* ``questionnaires/calls/reference.toml``: the observed style's reference values;
+
+and raises ``QuestionnaireError`` listing every problem as ``<file>: <entry>: <problem>``.
+
+Matching a listed phrase: a Chinese phrase matches with one particle (的 了 啊 呀 吧 嘛
+呢 哦 嗯 呃 么) and/or a space between any two of its characters, and its punctuation
+optional; an English phrase matches whole words, case ignored, with a comma or one
+filler (um, uh, er, just, really, well, like) between words and contractions written
+either way (don't / dont / do not; that's / that is; I'll / I will). ``…`` in a phrase
+stands for up to 8 characters or 3 words. Empathy and feeling phrases in Chinese do not
+match right after 不 / 没 (我不理解 is not 理解).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Iterable
+
+from ..model import LANGS
+from ..questionnaire import ITEM_ID_RE, QuestionnaireError, Reader, Text, at_most, read_toml, shown
+
+BANNED_FILE = "banned.toml"
+LEXICON_FILE = "lexicon.toml"
+REFERENCE_FILE = "reference.toml"
+
+_CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK = re.compile(f"[{_CJK_CLASS}]")
+_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*|\d+")
+_PARTICLES = "的了啊呀吧嘛呢哦嗯呃么"
+_ZH_GAP = rf"\s?[{_PARTICLES}]?\s?"
+_ZH_PUNCT = "，。、！？；：…,.!?;:~～ "
+_EN_FILLERS = ("um", "uh", "er", "erm", "just", "really", "well", "like")
+_EN_GAP = r"(?:[\s,]+(?:(?:" + "|".join(_EN_FILLERS) + r")[\s,]+)?)"
+_BUT = {"zh": re.compile(r"但|可是|不过"), "en": re.compile(r"\b(?:but|however)\b", re.IGNORECASE)}
+_CLAUSE_END = re.compile(r"[。！!；;，,\n]|[?？]")
+MEASURES = ("pace", "interruptions")
+LANG_PACE = {"zh": "pace_zh", "en": "pace_en"}
+
+
+def cjk_count(text: str) -> int:
+    return len(_CJK.findall(text))
+
+
+def word_count(text: str) -> int:
+    """English words (and numbers) outside Chinese characters."""
+    return len(_WORD.findall(_CJK.sub(" ", text)))
+
+
+# --- phrases to patterns -------------------------------------------------------------------
+
+
+_CONTRACTIONS = {"s": r"(?:['’]?s|\s+is)", "ll": r"(?:['’]ll|\s+will)", "re": r"(?:['’]re|\s+are)",
+                 "m": r"(?:['’]m|\s+am)", "ve": r"(?:['’]ve|\s+have)", "d": r"(?:['’]d|\s+would)"}
+
+
+def _en_token(token: str) -> str:
+    token = token.lower().replace("’", "'")
+    if token.endswith("n't"):
+        base = token[:-3]
+        if base == "ca":
+            return r"can(?:['’]?t|\s*not)"
+        if base == "wo":
+            return r"(?:won['’]?t|will\s+not)"
+        return re.escape(base) + r"(?:n['’]?t|\s+not)"
+    if "'" in token:
+        head, tail = token.split("'", 1)
+        if tail in _CONTRACTIONS:
+            return re.escape(head) + _CONTRACTIONS[tail]
+    return re.escape(token)
+
+
+def _en_pattern(phrase: str) -> str:
+    tokens = [t.strip(".,!?;:\"“”") for t in phrase.split()]
+    out, gap = [], _EN_GAP
+    for token in tokens:
+        if token in ("…", "..."):
+            gap = r"(?:[\s,]+[\w'’]+){0,3}[\s,]+"
+            continue
+        if token:
+            if out:
+                out.append(gap)
+            out.append(_en_token(token))
+            gap = _EN_GAP
+    return r"(?<![\w'’])" + "".join(out) + r"(?![\w'’])"
+
+
+def _zh_pattern(phrase: str, guard: bool) -> str:
+    chars = [c for c in phrase.strip() if not c.isspace()]
+    out: list[str] = []
+    for c in chars:
+        if c == "…":
+            out.append(r".{0,8}?")
+        elif c in _ZH_PUNCT:
+            out.append(rf"[{re.escape(_ZH_PUNCT)}\s]*")
+        else:
+            if out and not out[-1].endswith("*") and not out[-1].endswith("?"):
+                out.append(_ZH_GAP)
+            out.append(re.escape(c))
+    body = "".join(out).rstrip()
+    while body.endswith(rf"[{re.escape(_ZH_PUNCT)}\s]*"):
+        body = body[: -len(rf"[{re.escape(_ZH_PUNCT)}\s]*")]
+    return (r"(?<![不没])" if guard else "") + body
+
+
+def phrase_pattern(phrase: str, guard: bool = False) -> str:
+    """A regular expression for a listed phrase, tolerant as the module docstring says."""
+    return _zh_pattern(phrase, guard) if _CJK.search(phrase) else _en_pattern(phrase)
+
+
+def _alternation(phrases: Iterable[str], guard: bool = False) -> re.Pattern | None:
+    unique = sorted({p for p in phrases if p.strip()}, key=len, reverse=True)
+    if not unique:
+        return None
+    return re.compile("|".join(f"(?:{phrase_pattern(p, guard)})" for p in unique), re.IGNORECASE)
+
+
+# --- one language's reading ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Asked:
+    text: str
+    open: bool
+
+
+@dataclass(frozen=True)
+class Warm:
+    text: str
+    family: str
+
+
+@dataclass(frozen=True)
+class Words:
+    """A compiled list of phrases, with findall and search."""
+
+    pattern: re.Pattern | None
+
+    @classmethod
+    def of(cls, phrases: Iterable[str], guard: bool = False) -> Words:
+        return cls(_alternation(phrases, guard))
+
+    def count(self, text: str) -> int:
+        return len(self.pattern.findall(text)) if self.pattern else 0
+
+    def search(self, text: str) -> re.Match | None:
+        return self.pattern.search(text) if self.pattern else None
+
+
+class Language:
+    """How one language's speech is read: units for pace, questions, empathy, warmth."""
+
+    def __init__(self, lang: str, empathy: dict[str, Words], question: dict[str, tuple[str, ...]],
+                 feeling: Words, exclamations: Words, small_talk: Words):
+        self.lang = lang
+        self._empathy = empathy
+        self._feeling = feeling
+        self._exclamations = exclamations
+        self._small_talk = small_talk
+        self._open = Words.of(question.get("open", ()))
+        if lang == "zh":
+            self._ask = Words.of(question.get("ask", ()))
+            finals = "".join(re.escape(f) for f in question.get("final", ()))
+            self._final = re.compile(rf"[{finals}]\s*$") if finals else None
+        else:
+            fillers = "|".join(re.escape(f) for f in question.get("fillers", ()))
+            openings = "|".join(_en_pattern(o)[len(r"(?<![\w'’])"):] for o in
+                                sorted(question.get("openings", ()), key=len, reverse=True))
+            self._opening = re.compile(rf"^\s*(?:(?:{fillers})[\s,]+)*(?:{openings})", re.IGNORECASE) if openings else None
+
+    def units(self, text: str) -> int:
+        """What pace counts: CJK characters (zh) or words (en)."""
+        return cjk_count(text) if self.lang == "zh" else word_count(text)
+
+    def question(self, text: str, punctuated: bool = True) -> Asked | None:
+        """The first clause of the segment that asks something, if any (see lexicon.toml)."""
+        for clause, mark in _clauses(text):
+            if not clause.strip():
+                continue
+            if mark or self._asks(clause, punctuated):
+                return Asked(clause.strip(), self._open.search(clause) is not None)
+        return None
+
+    def _asks(self, clause: str, punctuated: bool) -> bool:
+        if self.lang == "zh":
+            if (self._final and self._final.search(clause)) or self._ask.search(clause):
+                return True
+            return not punctuated and self._open.search(clause) is not None
+        return not punctuated and self._opening is not None and self._opening.search(clause) is not None
+
+    def empathy(self, text: str) -> Warm | None:
+        """The first empathy phrase not followed by 但是 / but in the segment."""
+        best: Warm | None = None
+        best_at = len(text) + 1
+        for family, words in self._empathy.items():
+            if words.pattern is None:
+                continue
+            for m in words.pattern.finditer(text):
+                if _BUT[self.lang].search(text, m.end()):
+                    break  # every later match is followed by the same "but"
+                if m.start() < best_at:
+                    best, best_at = Warm(m.group().strip(), family), m.start()
+                break
+        return best
+
+    def feeling_words(self, text: str) -> int:
+        return self._feeling.count(text)
+
+    def exclaims(self, text: str) -> int:
+        return int("！" in text or "!" in text or self._exclamations.search(text) is not None)
+
+    def small_talk(self, text: str) -> int:
+        return int(self._small_talk.search(text) is not None)
+
+
+def _clauses(text: str) -> Iterable[tuple[str, bool]]:
+    """(clause, ends with a question mark) for each clause of a segment."""
+    start = 0
+    for m in _CLAUSE_END.finditer(text):
+        yield text[start:m.start()], m.group() in "?？"
+        start = m.end()
+    if start < len(text):
+        yield text[start:], False
+
+
+# --- banned phrases and the customer ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Banned:
+    id: str
+    said: dict[str, tuple[str, ...]]  # lang -> the listed wordings
+    instead: Text
+    source: str  # "banned.toml" or "phrases.toml"
+
+
+@dataclass(frozen=True)
+class BannedHit:
+    text: str  # as said
+    phrase: str  # as listed
+    instead: str
+
+
+@dataclass(frozen=True)
+class CueWords:
+    cue: str
+    measure: str | None
+    high: dict[str, Words]
+    low: dict[str, Words]
+
+
+@dataclass(frozen=True)
+class CallLexicon:
+    banned: tuple[Banned, ...]
+    languages: dict[str, Language]
+    customer_cues: tuple[CueWords, ...]
+    moods: dict[str, dict[str, Words]]  # mood id -> lang -> words
+    reference: Any  # observed.Reference
+    caller: Any  # CallerContent: read_caller reads the customer's type from the cues heard
+
+    def language(self, lang: str) -> Language:
+        return self.languages[lang]
+
+    @cached_property
+    def _banned_patterns(self) -> dict[str, tuple[re.Pattern | None, list[tuple[re.Pattern, str, Banned]]]]:
+        """Per language: one pattern for a quick search, and each listed wording to name the hit."""
+        out = {}
+        for lang in LANGS:
+            wordings = [(re.compile(phrase_pattern(p), re.IGNORECASE), p, b) for b in self.banned for p in b.said.get(lang, ())]
+            out[lang] = (_alternation(p for _r, p, _b in wordings), wordings)
+        return out
+
+    def banned_in(self, text: str, lang: str) -> list[BannedHit]:
+        """Each banned phrase said in this text, once per phrase (the first listed entry wins)."""
+        anything, wordings = self._banned_patterns[lang]
+        if anything is None or anything.search(text) is None:
+            return []
+        hits: list[BannedHit] = []
+        seen: set[str] = set()
+        taken: list[tuple[int, int]] = []
+        for pattern, phrase, entry in wordings:
+            for m in pattern.finditer(text):
+                if any(m.start() < b and a < m.end() for a, b in taken):
+                    continue  # inside a hit already named by an earlier entry
+                if entry.id + entry.source not in seen:
+                    seen.add(entry.id + entry.source)
+                    hits.append(BannedHit(m.group().strip(), phrase, entry.instead.get(lang)))
+                taken.append((m.start(), m.end()))
+        return hits
+
+
+# --- loading -------------------------------------------------------------------------------------
+
+
+def _phrase_list(r: Reader, data: Any, where: str, required: bool = True) -> tuple[str, ...]:
+    if data is None and not required:
+        return ()
+    if not isinstance(data, list) or not data or not all(isinstance(p, str) and p.strip() for p in data):
+        r.problem(where, "needs a list of non-empty phrases")
+        return ()
+    for p in data:
+        if len(p) > 60:
+            r.problem(where, f"phrase '{shown(p)}' is longer than 60 characters")
+    return tuple(p.strip() for p in data)
+
+
+def _by_lang(r: Reader, data: Any, where: str) -> dict[str, tuple[str, ...]]:
+    if not isinstance(data, dict):
+        r.problem(where, "missing phrases (expected a table with 'zh' and 'en' lists)")
+        return {lang: () for lang in LANGS}
+    for extra in sorted(set(data) - set(LANGS) - {"id", "name", "technique", "mood", "cue"}):
+        r.problem(where, f"unknown key '{shown(extra)}'")
+    return {lang: _phrase_list(r, data.get(lang), f"{where}: {lang}") for lang in LANGS}
+
+
+def _read_banned(r: Reader, data: dict) -> list[Banned]:
+    entries = data.get("banned")
+    if not isinstance(entries, list) or not entries:
+        r.problem("banned", "missing [[banned]] entries")
+        return []
+    out, seen = [], set()
+    for n, entry in enumerate(entries, start=1):
+        entry_id = entry.get("id") if isinstance(entry, dict) else None
+        where = f"banned '{shown(entry_id)}'" if isinstance(entry_id, str) else f"banned #{n}"
+        if not isinstance(entry, dict) or not isinstance(entry_id, str) or not ITEM_ID_RE.match(entry_id):
+            r.problem(where, "needs a well-formed 'id' (letters, digits, - and _; at most 32)")
+            continue
+        if entry_id in seen:
+            r.problem(where, "duplicate id")
+            continue
+        seen.add(entry_id)
+        said = _by_lang(r, entry.get("said"), f"{where}: said")
+        instead = r.text(entry.get("instead"), f"{where}: instead")
+        out.append(Banned(entry_id, said, instead, BANNED_FILE))
+    for entry in out:  # the wording to say instead must not itself be banned
+        for lang in LANGS:
+            for other in out:
+                for phrase in other.said[lang]:
+                    if re.search(phrase_pattern(phrase), entry.instead.get(lang), re.IGNORECASE):
+                        r.problem(f"banned '{entry.id}': instead", f"'{lang}' contains the banned phrase '{phrase}'")
+    return out
+
+
+def _from_replacements(caller: Any) -> list[Banned]:
+    """The phrase bank's pairs (avoid -> say) as banned phrases, their end punctuation dropped."""
+    out = []
+    for x in caller.replacements:
+        said = {lang: (x.avoid.get(lang).strip().rstrip("。.！!…"),) for lang in LANGS}
+        out.append(Banned(x.id, said, x.say, "phrases.toml"))
+    return out
+
+
+def _read_lexicon(r: Reader, data: dict, caller: Any) -> tuple[dict, tuple[CueWords, ...], dict]:
+    techniques = {t: [] for t in caller.techniques}
+    for line in caller.empathy:
+        techniques.setdefault(line.technique, []).append(line.say)
+
+    families: dict[str, dict[str, list[str]]] = {}
+    entries = data.get("empathy")
+    if not isinstance(entries, list) or not entries:
+        r.problem("empathy", "missing [[empathy]] families")
+        entries = []
+    claimed: set[str] = set()
+    for n, entry in enumerate(entries, start=1):
+        fid = entry.get("id") if isinstance(entry, dict) else None
+        where = f"empathy '{shown(fid)}'" if isinstance(fid, str) else f"empathy #{n}"
+        if not isinstance(fid, str) or not ITEM_ID_RE.match(fid) or fid in families:
+            r.problem(where, "needs a unique, well-formed 'id'")
+            continue
+        r.text(entry.get("name"), f"{where}: name")
+        words = {lang: list(p) for lang, p in _by_lang(r, entry, where).items()}
+        technique = entry.get("technique")
+        if technique is not None:
+            if technique not in caller.techniques:
+                r.problem(where, f"unknown technique '{shown(technique)}' (expected one of {', '.join(caller.techniques)})")
+            else:
+                claimed.add(technique)
+                for say in techniques[technique]:
+                    for lang in LANGS:
+                        words[lang].append(say.get(lang).strip().rstrip("。.！!？?"))
+        families[fid] = words
+    for technique in caller.techniques:
+        if technique not in claimed:
+            r.problem("empathy", f"no family takes the phrase bank's technique '{technique}'")
+
+    questions = r.table(data, "questions", "questions")
+    q_words = {}
+    for lang, keys in (("zh", ("open", "final", "ask")), ("en", ("open", "openings", "fillers"))):
+        table = r.table(questions, lang, f"questions: {lang}")
+        q_words[lang] = {k: _phrase_list(r, table.get(k), f"questions: {lang}: {k}") for k in keys}
+
+    simple = {key: _by_lang(r, data.get(key), key) for key in ("feeling", "exclamations", "small_talk")}
+    languages = {
+        lang: Language(
+            lang,
+            {fid: Words.of(words[lang], guard=True) for fid, words in families.items()},
+            q_words[lang],
+            Words.of(simple["feeling"][lang], guard=True),
+            Words.of(simple["exclamations"][lang]),
+            Words.of(simple["small_talk"][lang]),
+        )
+        for lang in LANGS
+    }
+    return languages, _read_customer_cues(r, data, caller), _read_moods(r, data, caller)
+
+
+def _read_customer_cues(r: Reader, data: dict, caller: Any) -> tuple[CueWords, ...]:
+    out, seen = [], set()
+    entries = data.get("customer_cues")
+    if not isinstance(entries, list):
+        r.problem("customer_cues", "missing [[customer_cues]]")
+        return ()
+    for n, entry in enumerate(entries, start=1):
+        cue_id = entry.get("cue") if isinstance(entry, dict) else None
+        where = f"customer cue '{shown(cue_id)}'" if isinstance(cue_id, str) else f"customer cue #{n}"
+        if not isinstance(cue_id, str) or cue_id not in caller.cue_by_id:
+            r.problem(where, f"unknown cue (expected one of {', '.join(caller.cue_by_id)} from cues.toml)")
+            continue
+        if cue_id in seen:
+            r.problem(where, "read twice")
+            continue
+        seen.add(cue_id)
+        measure = entry.get("measure")
+        if measure is not None:
+            if measure not in MEASURES:
+                r.problem(where, f"unknown measure '{shown(measure)}' (expected one of {', '.join(MEASURES)})")
+            out.append(CueWords(cue_id, measure if measure in MEASURES else None, {}, {}))
+            continue
+        poles = {}
+        for pole in ("high", "low"):
+            poles[pole] = {lang: Words.of(p) for lang, p in _by_lang(r, entry.get(pole), f"{where}: {pole}").items()}
+        out.append(CueWords(cue_id, None, poles["high"], poles["low"]))
+    return tuple(out)
+
+
+def _read_moods(r: Reader, data: dict, caller: Any) -> dict[str, dict[str, Words]]:
+    out: dict[str, dict[str, Words]] = {}
+    entries = data.get("moods")
+    if not isinstance(entries, list):
+        r.problem("moods", "missing [[moods]]")
+        return out
+    for n, entry in enumerate(entries, start=1):
+        mood = entry.get("mood") if isinstance(entry, dict) else None
+        where = f"mood '{shown(mood)}'" if isinstance(mood, str) else f"mood #{n}"
+        if not isinstance(mood, str) or mood not in caller.mood_by_id:
+            r.problem(where, f"unknown mood (expected one of {', '.join(caller.mood_by_id)} from cues.toml)")
+            continue
+        if mood in out:
+            r.problem(where, "listed twice")
+            continue
+        out[mood] = {lang: Words.of(p) for lang, p in _by_lang(r, entry, where).items()}
+    return out
+
+
+def _read_file(path: Path, problems: list[str]) -> dict | None:
+    try:
+        return read_toml(path)
+    except QuestionnaireError as exc:
+        problems.extend(exc.problems)
+        return None
+
+
+def load_call_lexicon(questionnaires_dir: str | Path, caller_content: Any) -> CallLexicon:
+    """banned.toml, calls/lexicon.toml and calls/reference.toml read and checked together."""
+    from .observed import read_reference
+
+    base = Path(questionnaires_dir)
+    problems: list[str] = []
+    raw_banned = _read_file(base / "caller" / BANNED_FILE, problems)
+    raw_lexicon = _read_file(base / "calls" / LEXICON_FILE, problems)
+    raw_reference = _read_file(base / "calls" / REFERENCE_FILE, problems)
+    readers = {name: Reader(name) for name in (BANNED_FILE, LEXICON_FILE, REFERENCE_FILE)}
+    banned = _read_banned(readers[BANNED_FILE], raw_banned) if raw_banned is not None else []
+    languages, cues, moods = ({}, (), {})
+    if raw_lexicon is not None:
+        languages, cues, moods = _read_lexicon(readers[LEXICON_FILE], raw_lexicon, caller_content)
+    reference = read_reference(readers[REFERENCE_FILE], raw_reference) if raw_reference is not None else None
+    for reader in readers.values():
+        problems.extend(at_most(reader.problems, reader.source))
+    if problems:
+        raise QuestionnaireError(problems)
+    return CallLexicon(
+        banned=tuple(banned + _from_replacements(caller_content)),
+        languages=languages,
+        customer_cues=cues,
+        moods=moods,
+        reference=reference,
+        caller=caller_content,
+    )
