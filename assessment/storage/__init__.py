@@ -5,7 +5,8 @@
 - teams: teams, invite codes, members, removing them;
 - results: saving and reading results, team aggregates, rescoring;
 - practice: "read the caller" practice attempts;
-- staff: roles, disabled accounts, staff shared on teams, ability ratings.
+- staff: roles, disabled accounts, staff shared on teams, ability ratings;
+- calls: call transcripts of members (masked) and their figures.
 
 Callers use `storage.<name>`; the package names each public function once here.
 """
@@ -36,4 +37,9 @@ from .staff import (
 from .teams import (
     CODE_ALPHABET, CODE_LENGTH, Membership, agent_for, create_team, delete_agent, delete_team, member_count,
     new_invite_code, normalise_code, rename_team, team_by_code, team_exists, team_for, teams_for,
+)
+# Last: its migration (m012) registers after the ones it builds on.
+from .calls import (
+    AlreadyImported, NewCall, agent_calls, agents_by_employee_id, all_call_metrics, call_count, call_for,
+    delete_call, purge_calls, save_call, save_calls, team_call_periods, team_calls, team_content_keys,
 )
