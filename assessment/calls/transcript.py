@@ -312,18 +312,16 @@ def _load_json(text: str) -> Any:
         raise TranscriptError("transcript", "JSON nested too deeply") from None
 
 
-def _number(seg: dict, keys: tuple[str, ...], where: str, scale: float = 1.0) -> float | None:
-    key = next((k for k in keys if k in seg), keys[0])
+def _number(seg: dict, key: str, where: str, scale: float = 1.0, name: str | None = None) -> float | None:
     value = seg.get(key)
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
-        raise TranscriptError(where, f"'{key}' must be a number of {'milliseconds' if scale != 1 else 'seconds'} (0 or more)")
+        raise TranscriptError(where, f"'{name or key}' must be a number of {'milliseconds' if scale != 1 else 'seconds'} (0 or more)")
     return value / scale
 
 
-def _segment_text(seg: dict, keys: tuple[str, ...], where: str) -> str:
-    key = next((k for k in keys if k in seg), keys[0])
+def _segment_text(seg: dict, key: str, where: str) -> str:
     value = seg.get(key)
     if not isinstance(value, str):
         raise TranscriptError(where, f"'{key}' must be a string")
@@ -350,8 +348,8 @@ def _read_segments_json(data: Any, whisperx: bool) -> list[_Raw]:
             raise TranscriptError(where, "no speaker")
         if not isinstance(speaker, (str, int)) or isinstance(speaker, bool):
             raise TranscriptError(where, "'speaker' must be a string")
-        raws.append(_Raw(where, str(speaker).strip(), _number(seg, ("start",), where), _number(seg, ("end",), where),
-                         _segment_text(seg, ("text",), where)))
+        raws.append(_Raw(where, str(speaker).strip(), _number(seg, "start", where), _number(seg, "end", where),
+                         _segment_text(seg, "text", where)))
     return raws
 
 
@@ -381,8 +379,8 @@ def _read_sentences(data: Any) -> list[_Raw]:
         channel = seg.get("channelid", seg.get("speakerid"))
         if isinstance(channel, bool) or not isinstance(channel, (int, str)) or str(channel).strip() == "":
             raise TranscriptError(where, "'channelId' must be a whole number")
-        raws.append(_Raw(where, str(channel).strip(), _number(seg, ("begintime",), where, 1000.0),
-                         _number(seg, ("endtime",), where, 1000.0), _segment_text(seg, ("text",), where)))
+        raws.append(_Raw(where, str(channel).strip(), _number(seg, "begintime", where, 1000.0, "beginTime"),
+                         _number(seg, "endtime", where, 1000.0, "endTime"), _segment_text(seg, "text", where)))
     return raws
 
 
@@ -427,7 +425,8 @@ def _sides(raws: list[_Raw], agent_speaker: str | None) -> list[str]:
             found = ", ".join(_echo(label) for label in labels)
             raise TranscriptError("agent_speaker", f"'{_echo(wanted)}' is not a speaker in this transcript (found: {found})")
         return ["agent" if raw.label == wanted else "customer" for raw in raws]
-    sides = [side_of(raw.label) for raw in raws]
+    side_by_label = {label: side_of(label) for label in labels}
+    sides = [side_by_label[raw.label] for raw in raws]
     if raws and not any(sides):
         raise SpeakerNeeded(_echo(label) for label in labels)
     for raw, side in zip(raws, sides):
