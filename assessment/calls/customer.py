@@ -21,6 +21,7 @@ from .transcript import Transcript
 PACE_SD_FROM_REFERENCE = 0.5  # a customer's pace this many SDs above / below the reference is fast / measured
 INTERRUPTS_HIGH = 2  # the customer's own interruptions that make "cuts in"
 WAITS_TURNS = 3  # customer turns without one interruption that make "waits"
+PACE_FROM_SECONDS = 10.0  # customer speaking time before their pace means anything
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ def _pole_by_measure(measure: str, t: Transcript, lexicon: CallLexicon) -> str |
     if measure == "pace":
         seconds = speaking_time(segs, "customer")
         norm = lexicon.reference.figures.get(LANG_PACE[t.lang]) if lexicon.reference else None
-        if seconds <= 0 or norm is None:
+        if seconds < PACE_FROM_SECONDS or norm is None:
             return None
         language = lexicon.language(t.lang)
         pace = sum(language.units(s.text) for s in segs if s.speaker == "customer") / (seconds / 60)
