@@ -25,7 +25,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from markupsafe import Markup, escape
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 
 from .. import charts, others, storage
 from ..abilities import current_period, parse_period
@@ -47,9 +47,10 @@ SHOWN_BANNED = 10  # most frequent banned phrases on the team page
 class UploadForm(FlaskForm):
     file = FileField(_l("Transcript file"))
     text = TextAreaField(_l("Or paste the transcript"))
-    format = SelectField(_l("Format"), choices=[("", _l("Detect from the content"))] + [(f, f) for f in FORMATS])
-    lang = SelectField(_l("Language of the call"),
-                       choices=[("", _l("Detect from the text")), ("zh", "中文"), ("en", "English")])
+    format = SelectField(_l("Format"), choices=[SelectChoice("", _l("Detect from the content"))]
+                         + [SelectChoice(f, f) for f in FORMATS])
+    lang = SelectField(_l("Language of the call"), choices=[
+        SelectChoice("", _l("Detect from the text")), SelectChoice("zh", "中文"), SelectChoice("en", "English")])
     called_at = StringField(_l("When the call took place (optional)"))
 
 
@@ -80,25 +81,40 @@ def shown(figure: str, value, unit: str | None = None) -> str:
 
 # --- the member's page: three dots, the calls, the upload form ------------------------------
 
+# Calls minus self, per axis and direction (others.gap_direction): for staff, about the member.
 GAP_WORDS = {
     ("assertiveness", "higher"): _l("On calls %(name)s comes across as more assertive (telling, directing, "
                                     "talking more) than they see themself."),
     ("assertiveness", "lower"): _l("On calls %(name)s comes across as less assertive (asking, listening, "
                                    "leaving room) than they see themself."),
+    ("assertiveness", "close"): _l("On assertiveness, %(name)s's calls match how they see themself."),
     ("responsiveness", "higher"): _l("On calls %(name)s comes across as warmer and more expressive than they "
                                      "see themself."),
-    ("responsiveness", "lower"): _l("On calls %(name)s comes across as more reserved and matter-of-fact than they "
-                                    "see themself."),
-    ("assertiveness", "same"): _l("On assertiveness, calls and self-view agree."),
-    ("responsiveness", "same"): _l("On responsiveness, calls and self-view agree."),
+    ("responsiveness", "lower"): _l("On calls %(name)s comes across as more reserved and matter-of-fact than "
+                                    "they see themself."),
+    ("responsiveness", "close"): _l("On responsiveness, %(name)s's calls match how they see themself."),
+}
+# The same for the agent, about themself.
+OWN_GAP_WORDS = {
+    ("assertiveness", "higher"): _l("On calls you come across as more assertive (telling, directing, talking "
+                                    "more) than you see yourself."),
+    ("assertiveness", "lower"): _l("On calls you come across as less assertive (asking, listening, leaving "
+                                   "room) than you see yourself."),
+    ("assertiveness", "close"): _l("On assertiveness, your calls match how you see yourself."),
+    ("responsiveness", "higher"): _l("On calls you come across as warmer and more expressive than you see "
+                                     "yourself."),
+    ("responsiveness", "lower"): _l("On calls you come across as more reserved and matter-of-fact than you see "
+                                    "yourself."),
+    ("responsiveness", "close"): _l("On responsiveness, your calls match how you see yourself."),
 }
 
 
-def gap_sentences(self_axes: dict | None, calls_axes: dict | None, name: str) -> list[str]:
-    """Calls minus self, in words per axis (others.gap_direction decides how big a gap counts)."""
+def gap_sentences(self_axes: dict | None, calls_axes: dict | None, name: str | None = None) -> list[str]:
+    """Calls minus self, in words per axis, about the member (name) or to the agent (None)."""
     if not self_axes or not calls_axes:
         return []
-    return [str(GAP_WORDS[(axis, others.gap_direction(calls_axes[axis] - self_axes[axis]))]) % {"name": name}
+    words = GAP_WORDS if name is not None else OWN_GAP_WORDS
+    return [str(words[(axis, others.gap_direction(calls_axes[axis] - self_axes[axis]))]) % {"name": name}
             for axis in ("assertiveness", "responsiveness")]
 
 
@@ -393,8 +409,7 @@ def result_calls(token: str):
                 "observed": observed, "names": names, "axis_titles": axis_titles,
                 "figure": charts.others_quadrant(points, names, axis_titles),
                 "summary": _agent_summary(calls), "shown": shown,
-                "words": gap_sentences(row["profile"].axes if row["profile"].valid else None, observed.axes,
-                                       _("you")),
+                "words": gap_sentences(row["profile"].axes if row["profile"].valid else None, observed.axes),
             }
     html = render_template("calls/_result_view.html", block=block, token=token)
     if request.args.get("part") == "1" or request.headers.get(FRAGMENT_HEADER) == "fetch":
