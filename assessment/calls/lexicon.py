@@ -39,7 +39,7 @@ _CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK = re.compile(f"[{_CJK_CLASS}]")
 _WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*|\d+")
 _PARTICLES = "的了啊呀吧嘛呢哦嗯呃么"
-_ZH_GAP = rf"\s?[{_PARTICLES}]?\s?"
+_ZH_GAP = rf"[\s{_PARTICLES}]?"
 _ZH_PUNCT = "，。、！？；：…,.!?;:~～ "
 _EN_FILLERS = ("um", "uh", "er", "erm", "just", "really", "well", "like")
 _EN_GAP = r"(?:[\s,]+(?:(?:" + "|".join(_EN_FILLERS) + r")[\s,]+)?)"
@@ -132,13 +132,18 @@ class Hit:
 
 
 class Words:
-    """Listed phrases compiled into one pattern, matched as the module docstring says."""
+    """Listed phrases as one pattern, matched as the module docstring says.
+
+    Compiled on first use: loading checks the files at start-up in milliseconds, and the
+    patterns (a few hundred) are built only by the process that analyses a call."""
 
     def __init__(self, phrases: Iterable[str], guard: bool = False):
-        unique = sorted({p.strip() for p in phrases if p.strip()}, key=len, reverse=True)
-        self.phrases = tuple(unique)
-        self.pattern = re.compile("|".join(phrase_pattern(p) for p in unique)) if unique else None
+        self.phrases = tuple(sorted({p.strip() for p in phrases if p.strip()}, key=len, reverse=True))
         self.guard = guard  # no match right after 不 / 没 (我不理解 is not 理解)
+
+    @cached_property
+    def pattern(self) -> re.Pattern | None:
+        return re.compile("|".join(phrase_pattern(p) for p in self.phrases)) if self.phrases else None
 
     def finditer(self, text: str) -> Iterator[Hit]:
         if self.pattern is None:
@@ -197,6 +202,11 @@ class Language:
             fillers = "|".join(re.escape(f) for f in question.get("fillers", ()))
             openings = "|".join(_en_pattern(o) for o in sorted(question.get("openings", ()), key=len, reverse=True))
             self._opening = re.compile(rf"^\s*(?:(?:{fillers})[\s,]+)*(?:{openings})") if openings else None
+
+    def warm(self) -> None:
+        for words in (*self._empathy.values(), self._any_empathy, self._feeling, self._exclamations,
+                      self._small_talk, self._open, getattr(self, "_ask", self._open)):
+            words.pattern  # noqa: B018
 
     def units(self, text: str) -> int:
         """What pace counts: CJK characters (zh) or words (en)."""
@@ -288,6 +298,21 @@ class CallLexicon:
     def language(self, lang: str) -> Language:
         return self.languages[lang]
 
+    def compiled(self) -> CallLexicon:
+        """Every pattern built now (patterns are otherwise built on first use): for a worker
+        or a benchmark that should not pay for it on its first call."""
+        for lang, language in self.languages.items():
+            language.warm()
+            anything, wordings = self._banned_words[lang]
+            for words in (anything, *(w for w, _p, _b in wordings)):
+                words.pattern  # noqa: B018
+            for cue in self.customer_cues:
+                for words in (*cue.high.values(), *cue.low.values()):
+                    words.pattern  # noqa: B018
+            for by_lang in self.moods.values():
+                by_lang[lang].pattern  # noqa: B018
+        return self
+
     @cached_property
     def _banned_words(self) -> dict[str, tuple[Words, list[tuple[Words, str, Banned]]]]:
         """Per language: every wording in one pattern for a quick look, and each on its own to name a hit."""
@@ -363,9 +388,14 @@ def _read_banned(r: Reader, data: dict) -> list[Banned]:
         for lang in LANGS:
             for other in out:
                 for phrase in other.said[lang]:
-                    if Words([phrase]).search(entry.instead.get(lang)) is not None:
+                    if _plain(phrase) in _plain(entry.instead.get(lang)):
                         r.problem(f"banned '{entry.id}': instead", f"'{lang}' contains the banned phrase '{phrase}'")
     return out
+
+
+def _plain(text: str) -> str:
+    """Lowercase, without punctuation or spaces: a phrase as the content check compares it."""
+    return re.sub(rf"[{re.escape(_ZH_PUNCT)}\s'’\"“”]", "", text.lower())
 
 
 def _from_replacements(caller: Any) -> list[Banned]:
@@ -514,5 +544,4 @@ def load_call_lexicon(questionnaires_dir: str | Path, caller_content: Any) -> Ca
         reference=reference,
         caller=caller_content,
     )
-    lexicon._banned_words  # compiled now, not on the first call analysed
     return lexicon
