@@ -48,6 +48,10 @@ def test_plain_english_text_with_ascii_colons_and_caller_label():
     assert sides(t) == ["agent", "customer", "customer"]
 
 
+def test_customer_service_is_the_agent_and_user_the_customer():
+    assert sides(parse("Customer Service: hello\nUser: hi\n")) == ["agent", "customer"]
+
+
 def test_label_with_a_name_after_the_side_word_and_a_wrapped_line_continues_the_turn():
     t = parse("客服小王：您好，\n请问有什么可以帮您？\nCustomer 2: hello\nthere\n")
     assert sides(t) == ["agent", "customer"]

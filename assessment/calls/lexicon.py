@@ -365,22 +365,36 @@ def _by_lang(r: Reader, data: Any, where: str) -> dict[str, tuple[str, ...]]:
     return {lang: _phrase_list(r, data.get(lang), f"{where}: {lang}") for lang in LANGS}
 
 
-def _read_banned(r: Reader, data: dict) -> list[Banned]:
-    entries = data.get("banned")
+def _entries(r: Reader, data: dict, table: str, what: str, key: str = "id",
+             known: Iterable[str] | None = None, source: str = "") -> Iterator[tuple[str, dict, str]]:
+    """(where, entry, its key) for each [[table]] entry whose key is well formed (or, with
+    ``known``, one of those), and not seen before; each other entry is a problem named by
+    its key or position."""
+    entries = data.get(table)
     if not isinstance(entries, list) or not entries:
-        r.problem("banned", "missing [[banned]] entries")
-        return []
-    out, seen = [], set()
+        r.problem(table, f"missing [[{table}]] entries")
+        return
+    allowed = None if known is None else list(known)
+    seen: set[str] = set()
     for n, entry in enumerate(entries, start=1):
-        entry_id = entry.get("id") if isinstance(entry, dict) else None
-        where = f"banned '{shown(entry_id)}'" if isinstance(entry_id, str) else f"banned #{n}"
-        if not isinstance(entry, dict) or not isinstance(entry_id, str) or not ITEM_ID_RE.match(entry_id):
-            r.problem(where, "needs a well-formed 'id' (letters, digits, - and _; at most 32)")
-            continue
-        if entry_id in seen:
-            r.problem(where, "duplicate id")
-            continue
-        seen.add(entry_id)
+        value = entry.get(key) if isinstance(entry, dict) else None
+        where = f"{what} '{shown(value)}'" if isinstance(value, str) else f"{what} #{n}"
+        if not isinstance(entry, dict):
+            r.problem(where, "must be a table")
+        elif allowed is None and (not isinstance(value, str) or not ITEM_ID_RE.match(value)):
+            r.problem(where, f"needs a well-formed '{key}' (letters, digits, - and _; at most 32)")
+        elif allowed is not None and value not in allowed:
+            r.problem(where, f"unknown {what.split()[-1]} (expected one of {', '.join(allowed)} from {source})")
+        elif value in seen:
+            r.problem(where, "listed twice")
+        else:
+            seen.add(value)
+            yield where, entry, value
+
+
+def _read_banned(r: Reader, data: dict) -> list[Banned]:
+    out = []
+    for where, entry, entry_id in _entries(r, data, "banned", "banned"):
         said = _by_lang(r, entry.get("said"), f"{where}: said")
         instead = r.text(entry.get("instead"), f"{where}: instead")
         out.append(Banned(entry_id, said, instead, BANNED_FILE))
@@ -413,17 +427,8 @@ def _read_lexicon(r: Reader, data: dict, caller: Any) -> tuple[dict, tuple[CueWo
         techniques.setdefault(line.technique, []).append(line.say)
 
     families: dict[str, dict[str, list[str]]] = {}
-    entries = data.get("empathy")
-    if not isinstance(entries, list) or not entries:
-        r.problem("empathy", "missing [[empathy]] families")
-        entries = []
     claimed: set[str] = set()
-    for n, entry in enumerate(entries, start=1):
-        fid = entry.get("id") if isinstance(entry, dict) else None
-        where = f"empathy '{shown(fid)}'" if isinstance(fid, str) else f"empathy #{n}"
-        if not isinstance(fid, str) or not ITEM_ID_RE.match(fid) or fid in families:
-            r.problem(where, "needs a unique, well-formed 'id'")
-            continue
+    for where, entry, fid in _entries(r, data, "empathy", "empathy"):
         r.text(entry.get("name"), f"{where}: name")
         words = {lang: list(p) for lang, p in _by_lang(r, entry, where).items()}
         technique = entry.get("technique")
@@ -462,21 +467,8 @@ def _read_lexicon(r: Reader, data: dict, caller: Any) -> tuple[dict, tuple[CueWo
 
 
 def _read_customer_cues(r: Reader, data: dict, caller: Any) -> tuple[CueWords, ...]:
-    out, seen = [], set()
-    entries = data.get("customer_cues")
-    if not isinstance(entries, list):
-        r.problem("customer_cues", "missing [[customer_cues]]")
-        return ()
-    for n, entry in enumerate(entries, start=1):
-        cue_id = entry.get("cue") if isinstance(entry, dict) else None
-        where = f"customer cue '{shown(cue_id)}'" if isinstance(cue_id, str) else f"customer cue #{n}"
-        if not isinstance(cue_id, str) or cue_id not in caller.cue_by_id:
-            r.problem(where, f"unknown cue (expected one of {', '.join(caller.cue_by_id)} from cues.toml)")
-            continue
-        if cue_id in seen:
-            r.problem(where, "read twice")
-            continue
-        seen.add(cue_id)
+    out = []
+    for where, entry, cue_id in _entries(r, data, "customer_cues", "customer cue", "cue", caller.cue_by_id, "cues.toml"):
         measure = entry.get("measure")
         if measure is not None:
             if measure not in MEASURES:
@@ -491,22 +483,8 @@ def _read_customer_cues(r: Reader, data: dict, caller: Any) -> tuple[CueWords, .
 
 
 def _read_moods(r: Reader, data: dict, caller: Any) -> dict[str, dict[str, Words]]:
-    out: dict[str, dict[str, Words]] = {}
-    entries = data.get("moods")
-    if not isinstance(entries, list):
-        r.problem("moods", "missing [[moods]]")
-        return out
-    for n, entry in enumerate(entries, start=1):
-        mood = entry.get("mood") if isinstance(entry, dict) else None
-        where = f"mood '{shown(mood)}'" if isinstance(mood, str) else f"mood #{n}"
-        if not isinstance(mood, str) or mood not in caller.mood_by_id:
-            r.problem(where, f"unknown mood (expected one of {', '.join(caller.mood_by_id)} from cues.toml)")
-            continue
-        if mood in out:
-            r.problem(where, "listed twice")
-            continue
-        out[mood] = {lang: Words(p) for lang, p in _by_lang(r, entry, where).items()}
-    return out
+    return {mood: {lang: Words(p) for lang, p in _by_lang(r, entry, where).items()}
+            for where, entry, mood in _entries(r, data, "moods", "mood", "mood", caller.mood_by_id, "cues.toml")}
 
 
 def _read_file(path: Path, problems: list[str]) -> dict | None:

@@ -54,9 +54,10 @@ FORMATS = ("text", "vtt", "srt", "json", "whisperx", "sentences")
 LANGS = ("zh", "en")
 SIDES = ("agent", "customer")
 
-# Words a transcript uses for each side (matched at the start of a label, case ignored).
-AGENT_WORDS = ("坐席", "座席", "客服", "话务员", "agent", "rep", "advisor", "operator")
-CUSTOMER_WORDS = ("客户", "用户", "顾客", "来电人", "来电者", "customer", "caller", "client")
+# Words a transcript uses for each side (matched at the start of a label, case ignored;
+# the agent's first, so "Customer Service" is the agent).
+AGENT_WORDS = ("坐席", "座席", "客服", "话务员", "customer service", "agent", "rep", "csr", "advisor", "operator")
+CUSTOMER_WORDS = ("客户", "用户", "顾客", "来电人", "来电者", "customer", "caller", "client", "user")
 
 # A line that starts with a label: optional [timestamp], a label of at most 20
 # characters without punctuation, then a full-width or ASCII colon.
