@@ -47,9 +47,9 @@ SHOWN_BANNED = 10  # most frequent banned phrases on the team page
 class UploadForm(FlaskForm):
     file = FileField(_l("Transcript file"))
     text = TextAreaField(_l("Or paste the transcript"))
-    format = SelectField(_l("Format"), choices=[SelectChoice("", _l("Detect from the content"))]
+    format = SelectField(_l("Format"), default="", choices=[SelectChoice("", _l("Detect from the content"))]
                          + [SelectChoice(f, f) for f in FORMATS])
-    lang = SelectField(_l("Language of the call"), choices=[
+    lang = SelectField(_l("Language of the call"), default="", choices=[
         SelectChoice("", _l("Detect from the text")), SelectChoice("zh", "中文"), SelectChoice("en", "English")])
     called_at = StringField(_l("When the call took place (optional)"))
 
@@ -169,7 +169,11 @@ def upload(agent_id: int):
     form = UploadForm()
     problems: dict[str, str] = {}
     if not form.validate_on_submit():
-        problems["form"] = _("Your session timed out. Please send the form again.")
+        if form.csrf_token.errors:
+            problems["form"] = _("Your session timed out. Please send the form again.")
+        for name in ("format", "lang"):
+            if form[name].errors:
+                problems[name] = f"{form[name].label.text}: {form[name].errors[0]}"
         return _upload_page(agent, form, problems=problems, status=400)
     upload = request.files.get("file")
     raw: str | bytes = form.text.data or ""
