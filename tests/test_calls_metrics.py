@@ -160,6 +160,7 @@ def test_english_pace_is_words_a_minute(lexicon):
     ("为什么会这样呢", "open"),
     ("哪一笔扣费不对？", "open"),
     ("我帮您查一下。", None),
+    ("没什么，我再看看。", None),
     ("我看看怎么处理。", None),  # an open word in a statement
 ])
 def test_chinese_questions(lexicon, text, expected):

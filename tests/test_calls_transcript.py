@@ -60,12 +60,18 @@ def test_label_with_a_name_after_the_side_word_and_a_wrapped_line_continues_the_
 
 
 def test_timestamps_mm_ss_and_hh_mm_ss_give_starts_and_each_line_runs_until_the_next():
-    t = parse("[00:05] 坐席：您好\n[00:09]客户：你好\n[01:00:02] 坐席:再见您嘞\n")
+    t = parse("[00:05] 坐席：您好\n[00:09]客户：你好\n[01:00:02] 坐席:感谢来电\n")
     assert t.timed and t.ends_estimated
     assert [(s.start, s.end) for s in t.segments[:2]] == [(5.0, 9.0), (9.0, 3602.0)]
     last = t.segments[2]
     # The last line lasts as long as its 4 characters take at 280 a minute, at least 1 s.
     assert last.start == 3602.0 and last.end == pytest.approx(3602.0 + max(1.0, 4 * 60 / 280))
+
+
+def test_a_timestamp_without_brackets_is_read_too():
+    t = parse("00:05 坐席：您好\n00:07 客户：你好\n01:02:03.5 坐席：请讲\n")
+    assert [s.start for s in t.segments] == [5.0, 7.0, 3723.5]
+    assert sides(t) == ["agent", "customer", "agent"]
 
 
 def test_full_width_colons_inside_a_timestamp_are_read_too():

@@ -13,7 +13,7 @@ Formats (``FORMATS``):
 * ``text``: one turn a line, ``坐席：`` / ``客服：`` / ``Agent:`` for the agent and
   ``客户：`` / ``用户：`` / ``Customer:`` / ``Caller:`` for the customer (a label may go on,
   as in ``客服小王：``), full-width or ASCII colon, optionally after a ``[mm:ss]`` or
-  ``[hh:mm:ss]`` timestamp. A line without a label continues the turn above. Other
+  ``[hh:mm:ss]`` timestamp (or one without brackets, followed by a space). A line without a label continues the turn above. Other
   labels (``说话人1：``, ``Speaker 2:``) are speaker labels, see below. Timestamps give
   only starts: a line runs until the next one starts (the last one for as long as its
   words take at the reference pace), so gaps and overlaps cannot be seen and the
@@ -59,9 +59,11 @@ SIDES = ("agent", "customer")
 AGENT_WORDS = ("坐席", "座席", "客服", "话务员", "customer service", "agent", "rep", "csr", "advisor", "operator")
 CUSTOMER_WORDS = ("客户", "用户", "顾客", "来电人", "来电者", "customer", "caller", "client", "user")
 
-# A line that starts with a label: optional [timestamp], a label of at most 20
+# A line that starts with a label: an optional timestamp, a label of at most 20
 # characters without punctuation, then a full-width or ASCII colon.
-_TIMESTAMP = r"[\[【]\s*(?P<ts>\d{1,2}[:：]\d{2}(?:[:：]\d{2})?(?:[.,]\d{1,3})?)\s*[\]】]"
+_STAMP = r"\d{1,2}[:：]\d{2}(?:[:：]\d{2})?(?:[.,]\d{1,3})?"
+# [00:05] or 【00:05】, or a bare 00:05 followed by a space.
+_TIMESTAMP = rf"(?:[\[【]\s*(?P<ts>{_STAMP})\s*[\]】]|(?P<bare>{_STAMP})(?=\s))"
 _LINE = re.compile(rf"^\s*(?:{_TIMESTAMP})?\s*(?:(?P<label>[^\s:：\[\]【】,，。.!！?？\"“”()（）][^:：\[\]【】,，。!！?？\"“”]{{0,19}}?)\s*[:：])?\s*(?P<text>.*)$")
 _VOICE = re.compile(r"<v(?:\.[^\s>]*)?\s+([^>]+)>")
 _TAG = re.compile(r"</?[a-zA-Z][^>]*>|<\d[\d:.]*>")
@@ -208,7 +210,7 @@ def _read_text(text: str) -> tuple[list[_Raw], bool]:
             continue
         where = f"line {number}"
         m = _LINE.match(line)
-        label, ts, body = m.group("label"), m.group("ts"), m.group("text").strip()
+        label, ts, body = m.group("label"), m.group("ts") or m.group("bare"), m.group("text").strip()
         if label is not None and len(label.split()) > MAX_LABEL_WORDS:  # a sentence with a colon, not a label
             label, body = None, line.strip()
         if label is None:
@@ -239,7 +241,7 @@ def _read_text(text: str) -> tuple[list[_Raw], bool]:
 def _labelled(where: str, content: str) -> tuple[str | None, str]:
     """A cue's text split into a leading ``label:`` (or None) and the rest."""
     m = _LINE.match(content)
-    if m.group("label") is not None and m.group("ts") is None:
+    if m.group("label") is not None and m.group("ts") is None and m.group("bare") is None:
         return m.group("label").strip(), m.group("text").strip()
     return None, content.strip()
 
