@@ -448,3 +448,64 @@ def test_no_mobile_id_or_card_number_survives_parse(before, number, after, speak
 @given(st.text(alphabet="0123456789 -Xx一二三您好", max_size=60))
 def test_mask_leaves_no_run_of_11_digits_in_any_text(text):
     assert all(len(run) < 11 for run in _digit_runs(mask(text)))
+
+
+# --- hostile input ------------------------------------------------------------------------------------
+
+_PIECES = st.sampled_from([
+    "WEBVTT\n\n", "00:00:01.000 --> 00:00:02.000\n", "00:00:01,000 --> 00:00:02,000\n", "1\n", "\n", "<v 坐席>",
+    "</v>", "坐席：", "客户：", "Agent: ", "[00:05] ", "[99:99] ", "{", "}", "[", "]", '"segments"', '"sentences"',
+    ":", ",", '{"speaker": "agent", "start": 1, "end": 0, "text": "x"}', "null", "-1", "1e309", "您好", "hello",
+    "\ufeff", "\x00", "-->", "NOTE", "<", ">",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(_PIECES, max_size=14), fmt=st.sampled_from([None, *FORMATS]),
+       agent=st.sampled_from([None, "", "坐席", "0", "SPEAKER_00"]))
+def test_any_input_is_read_or_refused_with_a_transcript_error(pieces, fmt, agent):
+    text = "".join(pieces)
+    for raw in (text, text.encode("utf-8")):
+        try:
+            t = parse(raw, format=fmt, agent_speaker=agent)
+        except TranscriptError as exc:
+            assert exc.where and exc.problem
+        else:
+            assert t.segments and any(s.speaker == "agent" for s in t.segments)
+            assert all(s.start is None or (s.end >= s.start >= 0) for s in t.segments)
+        try:
+            speaker_labels(raw, format=fmt)
+        except TranscriptError:
+            pass
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=200))
+def test_any_bytes_are_read_or_refused_with_a_transcript_error(raw):
+    try:
+        parse(raw)
+    except TranscriptError:
+        pass
+
+
+_JSON_VALUE = st.recursive(
+    st.none() | st.booleans() | st.integers(-10, 10**6) | st.floats(allow_nan=False) | st.text(max_size=8)
+    | st.sampled_from(["agent", "customer", "SPEAKER_00", 0, 1]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+        st.sampled_from(["speaker", "start", "end", "text", "beginTime", "endTime", "channelId", "segments",
+                         "sentences", "result"]), inner, max_size=5),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(segments=st.lists(st.dictionaries(st.sampled_from(["speaker", "start", "end", "text", "beginTime", "endTime",
+                                                            "channelId"]), _JSON_VALUE, max_size=5), max_size=5),
+       key=st.sampled_from(["segments", "sentences"]), agent=st.sampled_from([None, "agent", "0", "SPEAKER_00"]))
+def test_any_json_shape_is_read_or_refused_with_a_transcript_error(segments, key, agent):
+    try:
+        t = parse(json.dumps({key: segments}), agent_speaker=agent)
+    except TranscriptError as exc:
+        assert exc.where and exc.problem
+    else:
+        assert all(s.start is None or s.end >= s.start for s in t.segments)
