@@ -214,6 +214,7 @@ def test_a_transcript_that_writes_question_marks_is_not_read_by_openings(lexicon
     ("I understand how annoying that is", "acknowledge"),
     ("You're right to check your statement", "validate"),
     ("you are right to ask", "validate"),
+    ("我理解，但是规定如此。不过我理解您的心情", "acknowledge"),  # the second one is not followed by 但 / 不过
 ])
 def test_empathy_by_families_of_wording(lexicon, text, family):
     a = call(lexicon, ("agent", 0, 3, text))

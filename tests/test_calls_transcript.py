@@ -175,6 +175,11 @@ def test_webvtt_cue_with_two_voices_shares_its_time_by_length_of_text():
     assert (t.segments[1].start, t.segments[1].end) == (4.0, 6.0)
 
 
+def test_webvtt_cue_with_one_voice_on_two_lines_is_one_segment():
+    t = parse("WEBVTT\n\n00:00:00.000 --> 00:00:03.000\n<v Agent>Hello,</v>\n<v Agent>how can I help?</v>\n")
+    assert [(s.speaker, s.start, s.end, s.text) for s in t.segments] == [("agent", 0.0, 3.0, "Hello, how can I help?")]
+
+
 def test_webvtt_cue_with_a_label_instead_of_a_voice_tag():
     t = parse("WEBVTT\n\n00:01.000 --> 00:02.000\nAgent: Hello\n\n00:02.500 --> 00:03.000\nCustomer: Hi\n")
     assert sides(t) == ["agent", "customer"]

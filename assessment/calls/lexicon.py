@@ -234,10 +234,14 @@ class Language:
             return None
         best: Warm | None = None
         best_at = len(text) + 1
+        but = _BUT[self.lang]
         for family, words in self._empathy.items():
-            hit = words.search(text)
-            if hit is not None and hit.start < best_at and not _BUT[self.lang].search(text, hit.end):
-                best, best_at = Warm(hit.text.strip(), family), hit.start
+            for hit in words.finditer(text):
+                if hit.start >= best_at:
+                    break
+                if not but.search(text, hit.end):
+                    best, best_at = Warm(hit.text.strip(), family), hit.start
+                    break
         return best
 
     def feeling_words(self, text: str) -> int:

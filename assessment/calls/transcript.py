@@ -255,7 +255,7 @@ def _cue_segments(where: str, start: float, end: float, lines: list[str]) -> lis
             label, body = voice.group(1).strip(), _TAG.sub("", line.strip()[voice.end():]).strip()
         else:
             label, body = _labelled(where, _TAG.sub("", line))
-        if label is None:
+        if label is None or (parts and parts[-1][0] == label):  # the same voice goes on
             if not parts:
                 raise TranscriptError(where, "no speaker (expected a voice tag such as <v 坐席> or a label such as 坐席：)")
             parts[-1][1] = (parts[-1][1] + " " + body).strip()
