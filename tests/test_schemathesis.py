@@ -104,12 +104,19 @@ OPERATIONS = [
     ("/api/v1/practice/scenarios", "GET"),
     ("/api/v1/practice/attempts", "POST"),
     ("/api/v1/teams/{team_id}/practice", "GET"),
+    # calls as evidence
+    ("/api/v1/agents/{agent_id}/calls", "POST"),
+    ("/api/v1/agents/{agent_id}/calls", "GET"),
+    ("/api/v1/calls/{call_id}", "GET"),
+    ("/api/v1/calls/{call_id}", "DELETE"),
+    ("/api/v1/teams/{team_id}/calls", "GET"),
 ]
 HYPOTHESIS = dict(derandomize=True, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 
 
-def _pinned(team_id):
-    """Generated cases whose team_id is pinned to a real team of the trainer."""
+def _pinned(team_id, app=None):
+    """Generated cases whose team_id is pinned to a real team of the trainer (and member and
+    call ids to real ones of it)."""
     def pin(case):
         if "team_id" in (case.path_parameters or {}):
             case.path_parameters["team_id"] = team_id
@@ -117,7 +124,30 @@ def _pinned(team_id):
             case.query["team"] = team_id
         if case.operation.path.endswith("/ability-ratings") and "agent_id" in (case.path_parameters or {}):
             case.path_parameters["agent_id"] = 1  # the team's first member (the database is new)
+        if case.operation.path.endswith("/calls") and "agent_id" in (case.path_parameters or {}):
+            case.path_parameters["agent_id"] = 1
+        if "call_id" in (case.path_parameters or {}):
+            case.path_parameters["call_id"] = _new_call(app)  # each case its own call: a DELETE may remove it
     return pin
+
+
+_calls_made = iter(range(10**6))
+
+
+def _new_call(app) -> int:
+    """A call of the team's first member, of content no other call has."""
+    from datetime import datetime, timezone
+
+    from assessment.call_intake import analyse_upload
+
+    n = next(_calls_made)
+    analysed = analyse_upload(f"坐席：您好，第{n}通，请问有什么可以帮您？\n客户：我想查一下话费。", app.extensions["call_lexicon"])
+    db = storage.connect(app.config["DATABASE"])
+    try:
+        return storage.save_call(db, analysed.record(agent_id=1, team_id=1, called_at=datetime.now(timezone.utc),
+                                                     tz=app.extensions["timezone"]))
+    finally:
+        db.close()
 
 
 def _calls(operation, mode, max_examples, headers, prepare=None) -> list[tuple[object, int]]:
@@ -182,6 +212,11 @@ ANONYMOUS = {
     ("/api/v1/phrases", "GET"): {200},
     ("/api/v1/practice/scenarios", "GET"): {200},
     ("/api/v1/practice/attempts", "POST"): {400},
+    # calls as evidence: staff only
+    ("/api/v1/agents/{agent_id}/calls", "POST"): {401},
+    ("/api/v1/agents/{agent_id}/calls", "GET"): {401},
+    ("/api/v1/calls/{call_id}", "GET"): {401},
+    ("/api/v1/calls/{call_id}", "DELETE"): {401},
 }
 
 
@@ -211,12 +246,19 @@ SIGNED_IN = {
     ("/api/v1/teams/{team_id}/abilities", "GET"): {200, 400},
     ("/api/v1/teams/{team_id}/staff", "POST"): {400},  # no account has a generated username
     ("/api/v1/teams/{team_id}/staff/{username}", "DELETE"): {404},
+    # calls as evidence: the member and call pinned to real ones; a generated transcript is never one
+    # the core can read (400); a call exists for each case, so reading and deleting it succeed.
+    ("/api/v1/agents/{agent_id}/calls", "POST"): {400},
+    ("/api/v1/agents/{agent_id}/calls", "GET"): {200},
+    ("/api/v1/calls/{call_id}", "GET"): {200},
+    ("/api/v1/calls/{call_id}", "DELETE"): {204},
+    ("/api/v1/teams/{team_id}/calls", "GET"): {200, 400},
 }
 
 
 @pytest.mark.parametrize("path, method", OPERATIONS)
 def test_generated_cases_reach_success_paths(api, api_schema, bearer, path, method):
-    calls = _calls(api_schema[path][method], GenerationMode.POSITIVE, 15, bearer, _pinned(api["team"]["id"]))
+    calls = _calls(api_schema[path][method], GenerationMode.POSITIVE, 15, bearer, _pinned(api["team"]["id"], api["app"]))
     if (path, method) == ("/api/v1/teams", "POST"):
         assert [status for _body, status in calls] == [_team_status(body["name"]) for body, _status in calls]
         assert any(status == 201 for _body, status in calls)

@@ -33,8 +33,20 @@ def _call_or_404(call_id: int) -> dict:
     return row
 
 
-@bp.post("/agents/<id:agent_id>/calls")
+# One rule per path, its methods dispatched here: with a rule per method, Werkzeug answers an
+# id past SQLite's range (which the converter refuses) with 405 instead of 404.
+@bp.route("/agents/<id:agent_id>/calls", methods=["GET", "POST"])
 @login_required
+def agent_calls(agent_id: int):
+    return import_call(agent_id) if request.method == "POST" else member_calls(agent_id)
+
+
+@bp.route("/calls/<id:call_id>", methods=["GET", "DELETE"])
+@login_required
+def call(call_id: int):
+    return delete_call(call_id) if request.method == "DELETE" else get_call(call_id)
+
+
 def import_call(agent_id: int):
     """Staff on the member's team (QC included) import a call; 404 off the team."""
     agent = api_agent_or_404(agent_id)
@@ -66,15 +78,11 @@ def import_call(agent_id: int):
     return response
 
 
-@bp.get("/calls/<id:call_id>")
-@login_required
 def get_call(call_id: int):
     """Staff on the call's team; 404 for anyone else."""
     return send(schemas.CallDetail, call_out(_call_or_404(call_id), with_segments=True))
 
 
-@bp.delete("/calls/<id:call_id>")
-@login_required
 def delete_call(call_id: int):
     """The team's owner or an admin; other staff on the team 403; anyone else 404."""
     row = _call_or_404(call_id)
@@ -84,8 +92,6 @@ def delete_call(call_id: int):
     return Response(status=204)
 
 
-@bp.get("/agents/<id:agent_id>/calls")
-@login_required
 def member_calls(agent_id: int):
     """Staff on the member's team; 404 for anyone else."""
     api_agent_or_404(agent_id)

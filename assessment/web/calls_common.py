@@ -26,7 +26,7 @@ from .common import app_timezone, get_db
 
 SHIPPED = Path(__file__).resolve().parents[2] / "questionnaires"
 # Endpoints that take a call in their body: they alone may receive up to 2 MB.
-UPLOAD_ENDPOINTS = frozenset({"calls_api.import_call", "calls.upload"})
+UPLOAD_ENDPOINTS = frozenset({"calls_api.agent_calls", "calls.upload"})
 DELETERS = ("owner", "admin")
 FUTURE_GRACE = timedelta(minutes=10)  # clocks of the recording system and the server differ a little
 
