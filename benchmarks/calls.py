@@ -53,6 +53,8 @@ def percentile(values: list[float], p: float) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=3.0, help="wall time per measurement")
+    parser.add_argument("--service", action="store_true",
+                        help="then the API latency and the batch import rate (benchmarks/calls_service.py)")
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
@@ -77,6 +79,11 @@ def main(argv: list[str] | None = None) -> int:
     verdict = "met" if p95 < LONG_CALL_TARGET_MS else "NOT met"
     print(f"\none 30-minute call (400 segments), parse + analyse: median {median:.1f} ms, p95 {p95:.1f} ms "
           f"(target: well under {LONG_CALL_TARGET_MS:.0f} ms: {verdict})")
+    if args.service:
+        from benchmarks import calls_service
+
+        print()
+        calls_service.main([])
     return 0
 
 

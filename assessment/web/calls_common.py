@@ -36,8 +36,9 @@ def init_app(app: Flask) -> None:
     upload routes take bodies up to 2 MB. Registered before CSRF protection, which
     reads the form and so would meet the app's 64 KiB limit first."""
     root = Path(app.config["QUESTIONNAIRES"])
-    app.extensions["call_lexicon"] = load_call_lexicon(root if (root / "calls").is_dir() else SHIPPED,
-                                                       app.extensions["caller"])
+    lexicon = load_call_lexicon(root if (root / "calls").is_dir() else SHIPPED, app.extensions["caller"])
+    lexicon.compiled()  # its patterns built once, before gunicorn forks the workers (--preload)
+    app.extensions["call_lexicon"] = lexicon
     app.extensions["call_reference"] = ReferenceCache()
     app.before_request(_allow_call_bodies)
 
