@@ -269,3 +269,33 @@ def _analysed(jobs: list[Job], lexicon, processes: int | None,
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     with context.Pool(workers, initializer=_init_worker, initargs=(lexicon, known)) as pool:
         yield from pool.imap_unordered(_read_and_analyse, jobs, chunksize=4)
+
+
+# --- demo calls ---------------------------------------------------------------------------------
+
+def seed_demo_calls(db, team_id: int, *, seed: int = 7, members: int = 6, calls_each: int = 6) -> int:
+    """Made-up calls for the first `members` members of a demo team (each in the style of
+    their own latest result, over the last three months), so the calls pages have
+    something to show after `flask seed-demo`; returns how many."""
+    import random
+    from datetime import timedelta
+
+    from .caller import load_caller_content
+    from .calls import load_call_lexicon
+    from .calls.sample import sample_call
+    from .clock import DEFAULT_TIMEZONE
+
+    shipped = Path(__file__).resolve().parent.parent / "questionnaires"
+    lexicon = load_call_lexicon(shipped, load_caller_content(shipped / "caller"))
+    rng = random.Random(seed)
+    now = datetime.now(timezone.utc)
+    records = []
+    for agent_id, own in sorted(storage.team_self_views(db, team_id).items())[:members]:
+        for n in range(calls_each):
+            raw = sample_call(seed=f"demo-{seed}-{agent_id}-{n}", minutes=rng.uniform(2, 7), style=own["style"],
+                              format=rng.choice(("json", "vtt")))
+            records.append(analyse_upload(raw, lexicon).record(
+                agent_id=agent_id, team_id=team_id, called_at=now - timedelta(days=rng.uniform(0, 85)),
+                tz=ZoneInfo(DEFAULT_TIMEZONE)))
+    stored = storage.save_calls(db, records) if records else []
+    return sum(1 for s in stored if isinstance(s, int))

@@ -86,4 +86,6 @@ def seed_team(db, questionnaires: dict[str, Questionnaire], members: int = 24, s
             a += (50 - a) * 0.2 + rng.gauss(0, 4)
             r += (50 - r) * 0.2 + rng.gauss(0, 4)
             day = max(0.5, day - rng.uniform(20, 50))
+    from .call_intake import seed_demo_calls  # calls as evidence: a few members' calls
+    seed_demo_calls(db, team["id"], seed=seed)
     return team

@@ -150,3 +150,11 @@ def test_purge_deletes_the_calls_before_a_day_and_a_dry_run_only_counts(app, tea
     assert "future" in runner.invoke(args=["purge-calls", "--before", "2999-01-01"]).output
     assert "no team has the id 999" in runner.invoke(args=["purge-calls", "--before", "2026-01-01",
                                                            "--team", "999"]).output
+
+
+def test_the_demo_team_has_calls_to_show(app):
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--members", "8"])
+    assert result.exit_code == 0, result.output
+    calls = rows(app, "SELECT agent_id, period, timed FROM calls")
+    assert len(calls) == 36 and len({c["agent_id"] for c in calls}) == 6 and all(c["timed"] for c in calls)
+    assert len({c["period"] for c in calls}) >= 2  # a trend by month
