@@ -234,12 +234,12 @@ class Language:
             return None
         best: Warm | None = None
         best_at = len(text) + 1
-        but = _BUT[self.lang]
+        last_but = max((m.start() for m in _BUT[self.lang].finditer(text)), default=-1)
         for family, words in self._empathy.items():
             for hit in words.finditer(text):
                 if hit.start >= best_at:
                     break
-                if not but.search(text, hit.end):
+                if hit.end > last_but:  # no 但是 / but after it
                     best, best_at = Warm(hit.text.strip(), family), hit.start
                     break
         return best
@@ -319,7 +319,7 @@ class CallLexicon:
 
     @cached_property
     def _banned_words(self) -> dict[str, tuple[Words, list[tuple[Words, str, Banned]]]]:
-        """Per language: every wording in one pattern for a quick look, and each on its own to name a hit."""
+        """Per language: every wording in one pattern, and each on its own (in entry order) to name a hit."""
         out = {}
         for lang in LANGS:
             wordings = [(Words([p]), p, b) for b in self.banned for p in b.said.get(lang, ())]
@@ -327,22 +327,24 @@ class CallLexicon:
         return out
 
     def banned_in(self, text: str, lang: str) -> list[BannedHit]:
-        """Each banned phrase said in this text, once per phrase (the first listed entry wins)."""
+        """Each banned phrase said in this text, once per entry, in the order said.
+
+        One pass of all wordings at once (longest first at each place); a stretch of speech
+        is named by the first entry with a wording found in it, so banned.toml wins over the
+        phrase bank when both list the same words (这不归我们管 is banned.toml's 不归我们管)."""
         anything, wordings = self._banned_words[lang]
-        if anything.search(text) is None:
-            return []
-        hits: list[tuple[int, BannedHit]] = []
+        hits: list[BannedHit] = []
         seen: set[tuple[str, str]] = set()
-        taken: list[tuple[int, int]] = []
-        for words, phrase, entry in wordings:
-            for hit in words.finditer(text):
-                if any(hit.start < b and a < hit.end for a, b in taken):
-                    continue  # inside a hit already named by an earlier entry
-                if (entry.source, entry.id) not in seen:
-                    seen.add((entry.source, entry.id))
-                    hits.append((hit.start, BannedHit(hit.text.strip(), phrase, entry.instead.get(lang))))
-                taken.append((hit.start, hit.end))
-        return [h for _at, h in sorted(hits, key=lambda h: h[0])]
+        named: dict[str, tuple[str, Banned] | None] = {}
+        for hit in anything.finditer(text):
+            said = hit.text.lower()
+            if said not in named:
+                named[said] = next(((p, b) for w, p, b in wordings if w.search(said) is not None), None)
+            found = named[said]
+            if found is not None and (found[1].source, found[1].id) not in seen:
+                seen.add((found[1].source, found[1].id))
+                hits.append(BannedHit(hit.text.strip(), found[0], found[1].instead.get(lang)))
+        return hits
 
 
 # --- loading -------------------------------------------------------------------------------------
