@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -146,15 +146,18 @@ class Words:
         return re.compile("|".join(phrase_pattern(p) for p in self.phrases)) if self.phrases else None
 
     def finditer(self, text: str) -> Iterator[Hit]:
-        if self.pattern is None:
+        pattern = self.pattern
+        if pattern is None:
             return
-        low = text.lower()
+        low = _lower(text)
+        if pattern.search(low) is None:  # most texts: one look, nothing found
+            return
         same = len(low) == len(text)
         pos = 0
-        while (m := self.pattern.search(low, pos)) is not None:
+        while (m := pattern.search(low, pos)) is not None:
             at = m.start()
             before = low[at - 1] if at else ""
-            if (before and ((before in _WORD_CHARS and low[at] in _WORD_CHARS) or (self.guard and before in "不没"))):
+            if before and ((before in _WORD_CHARS and low[at] in _WORD_CHARS) or (self.guard and before in "不没")):
                 pos = at + 1  # inside a word, or negated: look on
                 continue
             yield Hit(at, m.end(), text[at:m.end()] if same else m.group())
@@ -165,6 +168,12 @@ class Words:
 
     def count(self, text: str) -> int:
         return sum(1 for _ in self.finditer(text))
+
+
+@lru_cache(maxsize=16)
+def _lower(text: str) -> str:
+    """A segment's text lowercased once for the dozen word lists that read it."""
+    return text.lower()
 
 
 # --- one language's reading ---------------------------------------------------------------------
