@@ -106,6 +106,20 @@ def test_a_speaker_that_is_neither_side_names_its_line():
     assert str(err.value) == f"{err.value.where}: {err.value.problem}"
 
 
+def test_side_labels_decide_whatever_agent_speaker_a_form_sends():
+    text = "客户：喂，你好\n坐席：您好，请问有什么可以帮您？\n"
+    for agent in (None, "", "客户", "坐席", "someone"):
+        assert sides(parse(text, agent_speaker=agent)) == ["customer", "agent"], agent
+
+
+def test_a_side_label_and_a_numbered_one_need_agent_speaker_or_are_named():
+    text = "坐席：您好\n说话人2：我的宽带断了\n"
+    with pytest.raises(TranscriptError) as err:
+        parse(text)
+    assert err.value.where == "line 2"
+    assert sides(parse(text, agent_speaker="坐席")) == ["agent", "customer"]
+
+
 def test_numbered_speaker_labels_need_agent_speaker_and_list_what_was_found():
     text = "说话人1：您好，这里是客服中心\n说话人2：我的宽带断了\n说话人1：我帮您查\n"
     with pytest.raises(SpeakerNeeded) as err:
@@ -407,6 +421,9 @@ def test_numbers_are_masked_in_segments_labels_and_errors():
         parse(json.dumps({"segments": [{"speaker": "13912345678", "start": 0, "end": 1, "text": "hi"},
                                        {"speaker": "13800001111", "start": 1, "end": 2, "text": "hello"}]}))
     assert "13912345678" not in str(err.value) and "*******5678" in err.value.labels
+    raw = json.dumps({"segments": [{"speaker": "13912345678", "start": 0, "end": 1, "text": "hi"},
+                                   {"speaker": "13800001111", "start": 1, "end": 2, "text": "hello"}]})
+    assert sides(parse(raw, agent_speaker="*******5678")) == ["agent", "customer"]  # the label as shown works
     with pytest.raises(TranscriptError) as err:
         parse("坐席：您好\n13912345678：你好\n")
     assert "13912345678" not in str(err.value)

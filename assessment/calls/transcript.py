@@ -31,8 +31,9 @@ Speaker labels and channels: when the speakers are not named as a side, the
 caller must say which label is the agent (``agent_speaker``); every other label is
 then the customer (diarisation often splits one caller into two labels). Without
 it ``SpeakerNeeded`` lists the labels found (``speaker_labels`` gives them to an
-upload form first). A side word and an unknown label in one transcript is an error
-naming the first segment whose speaker is neither side.
+upload form first). When every label names a side, ``agent_speaker`` is not needed
+and not used. A side word and an unknown label in one transcript, without
+``agent_speaker``, is an error naming the first segment whose speaker is neither side.
 """
 
 from __future__ import annotations
@@ -421,14 +422,19 @@ def _labels(raws: list[_Raw]) -> tuple[str, ...]:
 
 
 def _sides(raws: list[_Raw], agent_speaker: str | None) -> list[str]:
+    """Each segment's side. Labels that all name a side (坐席 / 客户 ...) decide on their own, so
+    a form that always sends a picked label cannot turn a call round; otherwise
+    ``agent_speaker`` names the agent's label (as found, or as ``SpeakerNeeded`` showed it)
+    and every other label is the customer."""
     labels = _labels(raws)
-    if agent_speaker is not None and str(agent_speaker).strip() != "":
-        wanted = str(agent_speaker).strip()
-        if wanted not in labels:
+    side_by_label = {label: side_of(label) for label in labels}
+    wanted = "" if agent_speaker is None else str(agent_speaker).strip()
+    if wanted and not all(side_by_label.values()):
+        agent = next((label for label in labels if wanted in (label, _echo(label))), None)
+        if agent is None:
             found = ", ".join(_echo(label) for label in labels)
             raise TranscriptError("agent_speaker", f"'{_echo(wanted)}' is not a speaker in this transcript (found: {found})")
-        return ["agent" if raw.label == wanted else "customer" for raw in raws]
-    side_by_label = {label: side_of(label) for label in labels}
+        return ["agent" if raw.label == agent else "customer" for raw in raws]
     sides = [side_by_label[raw.label] for raw in raws]
     if raws and not any(sides):
         raise SpeakerNeeded(_echo(label) for label in labels)
