@@ -6,14 +6,16 @@ Pure Python, no server: made-up transcripts (``assessment.calls.sample``) in Zhi
 JSON, WhisperX, WebVTT and plain text, Chinese and English, each run through
 ``parse`` and ``analyse`` exactly as an upload is. Prints calls analysed per second
 for short calls (1 minute, about 12 segments) and long ones (30 minutes, 400
-segments), and the time one 30-minute call takes (median and 95th percentile; the
-target is well under 50 ms). Each measurement runs for ``--seconds`` of wall time
+segments), and the time one 30-minute call takes (min, median and 95th percentile;
+the target is well under 50 ms, checked as a median under 25 ms: the minimum is the
+call's own cost, median and p95 grow with whatever else the machine runs). Each measurement runs for ``--seconds`` of wall time
 over a set of different calls, so no single call's quirks decide the figure.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from pathlib import Path
@@ -64,7 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"content loaded and checked in {(loaded - started) * 1000:.0f} ms; "
           f"patterns built in {(time.perf_counter() - loaded) * 1000:.0f} ms (once per process)\n")
 
-    print(f"{'call':<30} {'format':<10} {'lang':<5} {'calls/s':>9} {'median ms':>10} {'p95 ms':>8}")
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} (other work inflates median and p95; "
+          "min is the call's own cost)\n")
+    print(f"{'call':<30} {'format':<10} {'lang':<5} {'calls/s':>9} {'min ms':>7} {'median ms':>10} {'p95 ms':>8}")
     long_times: list[float] = []
     for label, minutes, segments in (("short (1 min, ~12 segments)", 1.0, None), ("long (30 min, 400 segments)", 30.0, 400)):
         for fmt, lang in (("json", "zh"), ("whisperx", "zh"), ("vtt", "zh"), ("text", "zh"), ("json", "en")):
@@ -72,13 +76,15 @@ def main(argv: list[str] | None = None) -> int:
             per_second, times = rate(raws, fmt, lexicon, args.seconds)
             if segments:
                 long_times += times
-            print(f"{label:<30} {fmt:<10} {lang:<5} {per_second:>9.0f} {statistics.median(times):>10.2f} "
-                  f"{percentile(times, 0.95):>8.2f}")
+            print(f"{label:<30} {fmt:<10} {lang:<5} {per_second:>9.0f} {min(times):>7.2f} "
+                  f"{statistics.median(times):>10.2f} {percentile(times, 0.95):>8.2f}")
 
     median, p95 = statistics.median(long_times), percentile(long_times, 0.95)
-    verdict = "met" if p95 < LONG_CALL_TARGET_MS else "NOT met"
-    print(f"\none 30-minute call (400 segments), parse + analyse: median {median:.1f} ms, p95 {p95:.1f} ms "
-          f"(target: well under {LONG_CALL_TARGET_MS:.0f} ms: {verdict})")
+    verdict = "met" if median < LONG_CALL_TARGET_MS / 2 else "NOT met"  # "well under": half the target, typically
+    print(f"\none 30-minute call (400 segments), parse + analyse: min {min(long_times):.1f} ms, "
+          f"median {median:.1f} ms, p95 {p95:.1f} ms "
+          f"(target: well under {LONG_CALL_TARGET_MS:.0f} ms, read as a median under "
+          f"{LONG_CALL_TARGET_MS / 2:.0f} ms: {verdict})")
     if args.service:
         from benchmarks import calls_service
 
