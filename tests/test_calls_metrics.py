@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from assessment.caller import load_caller_content
 from assessment.calls import API_FIGURES, Metrics, analyse, load_call_lexicon, parse
@@ -365,3 +368,65 @@ def test_a_missing_data_file_is_named(tmp_path):
     (base / "calls" / "reference.toml").unlink()
     with pytest.raises(QuestionnaireError, match="reference.toml: missing file"):
         load_call_lexicon(base, load_caller_content(base / "caller"))
+
+
+# --- the timing figures against the definitions, on any transcript --------------------------------------
+
+
+_TEXTS = ["嗯", "好的", "我帮您看一下", "这个问题我来处理", "ok", "okay sure", "let me check that for you"]
+
+
+def _holds_words(text: str) -> bool:
+    return cjk(text) >= 4 or len(re.findall(r"[A-Za-z]+", text)) >= 2
+
+
+def _by_definition(segs: list[tuple]) -> dict:
+    """The issue's definitions, written out the plainest way (segments in start order)."""
+    agent = [s for s in segs if s[0] == "agent"]
+    customer = [s for s in segs if s[0] == "customer"]
+    agent_time = sum(b - a for _s, a, b, _t in agent)
+    spoken = agent_time + sum(b - a for _s, a, b, _t in customer)
+    turns: list[list[tuple]] = []
+    for seg in segs:
+        if turns and turns[-1][0][0] == seg[0]:
+            turns[-1].append(seg)
+        else:
+            turns.append([seg])
+    interruptions = sum(
+        1 for _s, a_start, _a_end, text in agent
+        if _holds_words(text) and any(c_start < a_start and c_end - a_start >= 1.0 for _c, c_start, c_end, _t in customer)
+    )
+    silences, longest, latest = 0, 0.0, segs[0][2]
+    for _s, start, end, _t in segs[1:]:
+        if start - latest >= 3.0:
+            silences += 1
+            longest = max(longest, start - latest)
+        latest = max(latest, end)
+    gaps = [max(0.0, after[0][1] - before[-1][2]) for before, after in zip(turns, turns[1:])
+            if before[0][0] == "customer" and after[0][0] == "agent"]
+    return {
+        "talk_share": round(agent_time / spoken, 3) if spoken else None,
+        "longest_monologue_s": round(max(t[-1][2] - t[0][1] for t in turns if t[0][0] == "agent"), 2),
+        "interruptions": interruptions,
+        "silences": silences,
+        "longest_silence_s": round(longest, 2),
+        "response_gap_s": round(sum(gaps) / len(gaps), 2) if gaps else None,
+    }
+
+
+_SEGMENT = st.tuples(st.sampled_from(["agent", "customer"]), st.integers(0, 120), st.integers(0, 16),
+                     st.sampled_from(_TEXTS))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_SEGMENT, min_size=1, max_size=14).filter(lambda segs: any(s[0] == "agent" for s in segs)))
+def test_timing_figures_follow_their_definitions_on_any_call(lexicon, raw_segments):
+    # Half-second steps: ties, overlaps, touching segments and exact 1.0 s / 3.0 s edges all come up.
+    segs = [(side, start / 2, (start + length) / 2, text) for side, start, length, text in raw_segments]
+    m = call(lexicon, *segs).metrics
+    ordered = sorted(segs, key=lambda s: s[1])  # stable: ties keep file order, as parse does
+    expected = _by_definition(ordered)
+    for key, value in expected.items():
+        assert getattr(m, key) == (pytest.approx(value) if value is not None else None), key
+    assert 0 <= m.talk_share <= 1 if m.talk_share is not None else True
+    assert m.questions == m.open_questions + m.closed_questions
