@@ -88,3 +88,20 @@ def zhiji_json(pattern: str = "telling", seconds: int = 180, seed: int = 0) -> s
             segments.append({"speaker": "agent", "start": t + 18.0, "end": t + 19.5, "text": "明白，辛苦您了！"})
             t += 20.0
     return json.dumps({"segments": segments}, ensure_ascii=False)
+
+
+def add_call(app, agent_id: int, team_id: int, transcript: str, called_at=None) -> int:
+    """Store one call of a member straight through the core and storage (as an upload would)."""
+    from datetime import datetime, timezone
+
+    from assessment import storage
+    from assessment.call_intake import analyse_upload
+
+    analysed = analyse_upload(transcript, app.extensions["call_lexicon"])
+    db = storage.connect(app.config["DATABASE"])
+    try:
+        return storage.save_call(db, analysed.record(agent_id=agent_id, team_id=team_id,
+                                                     called_at=called_at or datetime.now(timezone.utc),
+                                                     tz=app.extensions["timezone"]))
+    finally:
+        db.close()

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from assessment import storage
-from assessment.call_intake import ImportSetupError, analyse_upload, employee_id_of, import_calls, read_map
-from call_samples import PLAIN_ZH, SRT_EN, VTT_ZH, WHISPERX, zhiji_json
+from assessment.call_intake import ImportSetupError, employee_id_of, import_calls, read_map
+from call_samples import PLAIN_ZH, SRT_EN, VTT_ZH, WHISPERX, add_call, zhiji_json
 from helpers import add_result, connect, count, make_team, make_trainer, rows
 
 
@@ -131,16 +130,9 @@ def test_the_import_in_process_reports_progress(app, team, tmp_path):
 # --- purging a period ------------------------------------------------------------------------------
 
 def test_purge_deletes_the_calls_before_a_day_and_a_dry_run_only_counts(app, team, tmp_path):
-    client_db = connect(app)
-    try:
-        ids = members(app)
-        for n, (day, text) in enumerate([("2026-01-10", VTT_ZH), ("2026-02-20", SRT_EN), ("2026-03-05", PLAIN_ZH)]):
-            analysed = analyse_upload(text, app.extensions["call_lexicon"])
-            when = datetime.fromisoformat(day + "T12:00:00+08:00")
-            storage.save_call(client_db, analysed.record(agent_id=ids["E1"], team_id=team["id"], called_at=when,
-                                                         tz=app.extensions["timezone"]))
-    finally:
-        client_db.close()
+    ids = members(app)
+    for day, text in (("2026-01-10", VTT_ZH), ("2026-02-20", SRT_EN), ("2026-03-05", PLAIN_ZH)):
+        add_call(app, ids["E1"], team["id"], text, called_at=datetime.fromisoformat(day + "T12:00:00+08:00"))
     runner = app.test_cli_runner()
     dry = runner.invoke(args=["purge-calls", "--before", "2026-03-01", "--dry-run"])
     assert "2 calls made before 2026-03-01 would be deleted" in dry.output and count(app, "calls") == 3

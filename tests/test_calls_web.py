@@ -18,7 +18,7 @@ from assessment import storage
 from call_samples import PLAIN_ZH, RAW_DIGITS, SRT_EN, VTT_ZH, WHISPERX, zhiji_json
 from documented import bearer, documented_client
 from helpers import (
-    add_result, connect, count, csrf_token, login, make_api_token, make_team, make_trainer, page_text, rows,
+    add_result, connect, count, csrf_token, make_api_token, make_team, make_trainer, page_text, rows,
     signed_in_client,
 )
 

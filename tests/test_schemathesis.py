@@ -31,6 +31,7 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
 
 from assessment import create_app, storage  # noqa: E402
+from call_samples import add_call  # noqa: E402
 from conftest import style_answers  # noqa: E402
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -136,18 +137,7 @@ _calls_made = iter(range(10**6))
 
 def _new_call(app) -> int:
     """A call of the team's first member, of content no other call has."""
-    from datetime import datetime, timezone
-
-    from assessment.call_intake import analyse_upload
-
-    n = next(_calls_made)
-    analysed = analyse_upload(f"坐席：您好，第{n}通，请问有什么可以帮您？\n客户：我想查一下话费。", app.extensions["call_lexicon"])
-    db = storage.connect(app.config["DATABASE"])
-    try:
-        return storage.save_call(db, analysed.record(agent_id=1, team_id=1, called_at=datetime.now(timezone.utc),
-                                                     tz=app.extensions["timezone"]))
-    finally:
-        db.close()
+    return add_call(app, 1, 1, f"坐席：您好，第{next(_calls_made)}通，请问有什么可以帮您？\n客户：我想查一下话费。")
 
 
 def _calls(operation, mode, max_examples, headers, prepare=None) -> list[tuple[object, int]]:

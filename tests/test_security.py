@@ -21,6 +21,7 @@ from assessment import create_app, storage
 from assessment.web.assets import plotly_version
 from assessment.web.trainer import csv_safe
 from assessment.questionnaire import load_all
+from call_samples import add_call
 from conftest import QUESTIONNAIRES, csrf_token
 from werkzeug.security import generate_password_hash
 
@@ -155,21 +156,6 @@ CALL_WITH_NUMBERS = ("WEBVTT\n\n00:00:00.000 --> 00:00:04.000\n<v 坐席>您好�
                      "卡号6222021234567890123。\n\n00:00:13.000 --> 00:00:16.000\n<v 坐席>这个不归我们管。\n")
 
 
-def _add_call(app, agent_id: int, team_id: int, transcript: str) -> int:
-    from datetime import datetime, timezone
-
-    from assessment.call_intake import analyse_upload
-
-    analysed = analyse_upload(transcript, app.extensions["call_lexicon"])
-    db = storage.connect(app.config["DATABASE"])
-    try:
-        return storage.save_call(db, analysed.record(agent_id=agent_id, team_id=team_id,
-                                                     called_at=datetime.now(timezone.utc),
-                                                     tz=app.extensions["timezone"]))
-    finally:
-        db.close()
-
-
 @pytest.fixture
 def world(app, questionnaire, trainer):
     return _populate(app, questionnaire, trainer)
@@ -203,8 +189,8 @@ def shared(tmp_path_factory, questionnaire):
     finally:
         db.close()
     # Calls as evidence: a call of the member, and one of the CSRF trainer's member (to remove).
-    world["call_id"] = _add_call(app, world["agent_id"], world["team"]["id"], CALL_WITH_NUMBERS)
-    world["csrf_call_id"] = _add_call(app, world["csrf_agent_id"], world["csrf_team_id"], CALL_WITH_NUMBERS)
+    world["call_id"] = add_call(app, world["agent_id"], world["team"]["id"], CALL_WITH_NUMBERS)
+    world["csrf_call_id"] = add_call(app, world["csrf_agent_id"], world["csrf_team_id"], CALL_WITH_NUMBERS)
     return {"app": app, "world": world, "signed_in": signed_in_client(app, "trainer-a")}
 
 

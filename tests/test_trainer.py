@@ -12,6 +12,7 @@ import pytest
 from markupsafe import escape
 
 from assessment.model import STYLES
+from call_samples import add_call
 from conftest import csrf_token, style_answers
 from helpers import (
     KNOWN,
@@ -775,27 +776,9 @@ def world(app, questionnaire):
     team_b = make_team(app, b, "B's own team")
     add_result(app, questionnaire, team_b["id"], "B's member", 2, 5)
     agent_a = rows(app, "SELECT id FROM agents WHERE team_id = ?", [team_a["id"]])[0]["id"]
-    call_a = _add_call(app, agent_a, team_a["id"])
+    call_a = add_call(app, agent_a, team_a["id"], "坐席：您好，机密组为您服务，请问有什么可以帮您？\n客户：我想查一下话费。")
     return {"team": team_a["id"], "agent": agent_a, "code": team_a["invite_code"], "team_b": team_b["id"],
             "call": call_a}
-
-
-def _add_call(app, agent_id: int, team_id: int) -> int:
-    """A call of the member, said by the secret member's team (calls as evidence)."""
-    from datetime import datetime, timezone
-
-    from assessment import storage
-    from assessment.call_intake import analyse_upload
-
-    analysed = analyse_upload("坐席：您好，机密组为您服务，请问有什么可以帮您？\n客户：我想查一下话费。",
-                              app.extensions["call_lexicon"])
-    db = storage.connect(app.config["DATABASE"])
-    try:
-        return storage.save_call(db, analysed.record(agent_id=agent_id, team_id=team_id,
-                                                     called_at=datetime.now(timezone.utc),
-                                                     tz=app.extensions["timezone"]))
-    finally:
-        db.close()
 
 
 def _request(client, method, path, world, token_page="/trainer/login"):

@@ -16,8 +16,6 @@ exactly as the others' block is.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -30,7 +28,7 @@ from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from .. import charts, others, storage
 from ..abilities import current_period, parse_period
 from ..call_intake import analyse_upload, safe_problem, text_of
-from ..calls import FORMATS, MIN_CALLS, SpeakerNeeded, TranscriptError, mask
+from ..calls import FORMATS, MIN_CALLS, SpeakerNeeded, TranscriptError, mask, speaker_labels
 from ..i18n import current_lang
 from ..model import ABILITIES
 from ..schemas import CALL_BYTES_MAX, CALL_FIGURES
@@ -228,8 +226,6 @@ def upload(agent_id: int):
 
 
 def _labels_of(text: str, format: str | None) -> tuple[str, ...]:
-    from ..calls import speaker_labels
-
     return speaker_labels(text, format)[1]
 
 
