@@ -340,7 +340,7 @@ def call_trend(points: Sequence[Mapping], series: Mapping[str, str]) -> dict:
             margin={"l": 40, "r": 40, "t": 10, "b": 40},
             xaxis={"type": "category", "fixedrange": True},
             yaxis={"range": [0, 100], "fixedrange": True, "ticksuffix": "%"},
-            yaxis2={"overlaying": "y", "side": "right", "rangemode": "tozero", "fixedrange": True},
+            yaxis2={"overlaying": "y", "side": "right", "rangemode": "tozero", "fixedrange": True, "tickformat": ".1f"},
         ),
         "config": CONFIG,
     }
