@@ -230,6 +230,9 @@ def test_empathy_by_families_of_wording(lexicon, text, family):
     "我理解，但是这是规定",  # cancelled by 但是
     "I understand, but that is the policy",
     "系统显示已经发货了",
+    "没有办法，系统显示已经发货了",  # 有办法 (reassurance) right after 没
+    "That sounds good, I'll book it",
+    "Just to confirm your date of birth",
 ])
 def test_not_empathy(lexicon, text):
     assert call(lexicon, ("agent", 0, 3, text)).metrics.empathy == 0
