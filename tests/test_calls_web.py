@@ -400,3 +400,28 @@ def test_raw_numbers_never_reach_the_database_a_page_an_answer_an_export_or_a_lo
         for encoding in ("utf-8", "utf-16-le", "gbk"):
             assert raw.encode(encoding) not in stored, raw
     assert "*******5678".encode() in stored  # masked, not lost
+
+
+# --- hostile and random input ------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+LINES = st.lists(st.tuples(st.sampled_from(["坐席：", "客户：", "Agent: ", "说话人1：", "", "[00:0{}] 坐席：", "<v 客户>"]),
+                           st.text(max_size=30)), max_size=8)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(lines=LINES, fmt=st.sampled_from([None, "text", "vtt", "srt", "json", "whisperx", "sentences"]),
+       speaker=st.one_of(st.none(), st.text(min_size=1, max_size=12)))
+def test_any_transcript_is_stored_or_refused_by_name_never_a_500(app, crew, lines, fmt, speaker):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    client = api_client(app)
+    transcript = "\n".join(label.format(n % 10) + text for n, (label, text) in enumerate(lines)) or " "
+    body = {"transcript": transcript, **({"format": fmt} if fmt else {}), **({"agent_speaker": speaker} if speaker else {})}
+    before = count(app, "calls")
+    response = client.post(f"{API}/agents/{crew['ann']}/calls", json=body)
+    assert response.status_code in (201, 400, 409), response.get_data(as_text=True)[:300]
+    if response.status_code != 201:
+        assert count(app, "calls") == before
+        assert response.get_json()["details"]
