@@ -312,6 +312,19 @@ def test_the_customer_reading_comes_from_the_customers_words_with_mood_apart(lex
     assert angry.customer.reading == "expressive"
 
 
+def test_an_english_customer_is_read_too(lexicon):
+    a = call(lexicon,
+             ("agent", 0, 2, "Good morning, how can I help?"),
+             ("customer", 2, 5, "Could you check my bill please? I'm not sure about the amount, I'll think about it."),
+             ("agent", 5, 7, "Of course, let me check."))
+    cues = dict(a.customer.cues)
+    assert cues["tells-or-asks"] == "asks" and cues["deciding"] == "hesitates"
+    assert cues["story-or-facts"] == "facts"
+    # Both assertiveness cues point low and one responsiveness cue low: an Analytical caller.
+    assert a.customer.reading == "analytical"
+    assert a.customer.confidence == pytest.approx(round(3 / 4 * 2 / 3, 2))
+
+
 def test_agent_words_never_make_the_customer_reading(lexicon):
     a = call(lexicon, ("agent", 0, 2, "今天必须给我修好，太离谱了"), ("customer", 2, 3, "嗯"))
     assert a.customer.cues == () and a.customer.reading is None

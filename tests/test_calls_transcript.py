@@ -136,14 +136,14 @@ def test_numbered_speaker_labels_need_agent_speaker_and_list_what_was_found():
 
 def test_gbk_and_gb18030_bytes_are_decoded():
     text = "坐席：您好，请问有什么可以帮您？\n客户：我的话费多扣了。\n"
-    for encoding in ("gbk", "gb18030", "utf-8", "utf-8-sig"):
+    for encoding in ("gbk", "gb18030", "utf-8", "utf-8-sig", "utf-16"):
         t = parse(text.encode(encoding))
         assert t.segments[1].text == "我的话费多扣了。", encoding
 
 
 def test_bytes_that_are_neither_utf8_nor_gb18030_are_refused():
     with pytest.raises(TranscriptError) as err:
-        decode(b"\xff\xfe\xff\xfe")
+        decode("坐席：您好".encode("gbk") + b"\xff")
     assert err.value.where == "transcript"
 
 

@@ -4,7 +4,7 @@ Pure Python (no Flask). The web, API and CLI layers call only the names below.
 
 Reading a transcript (``transcript.py``, ``masking.py``)::
 
-    decode(raw: bytes | str) -> str              UTF-8 (BOM ok) else GB18030/GBK; TranscriptError if neither
+    decode(raw: bytes | str) -> str              UTF-8 (BOM ok), UTF-16 with a BOM, else GB18030/GBK; else TranscriptError
     mask(text) -> str                            11+ digit runs (mobile, ID, card) -> last 4 kept: *******5678
     FORMATS = ("text", "vtt", "srt", "json", "whisperx", "sentences")
     speaker_labels(raw, format=None) -> (format, labels)   labels or channels found, for the upload picker

@@ -1,7 +1,7 @@
 """A call transcript, in whatever shape the centre's system exports it, read into segments.
 
 Pure Python (no Flask). ``parse`` detects the format from the content (a ``format``
-argument may force one), decodes UTF-8 or GB18030/GBK, masks personal numbers in
+argument may force one), decodes UTF-8, UTF-16 (with a BOM) or GB18030/GBK, masks personal numbers in
 every segment's text (``masking.mask``) and returns a ``Transcript`` whose segments
 say ``agent`` or ``customer``. Anything it cannot read raises ``TranscriptError``
 naming where (``line 4``, ``cue 2``, ``segment 3``, counted from 1 as a person
@@ -38,6 +38,7 @@ and not used. A side word and an unknown label in one transcript, without
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import math
@@ -136,15 +137,19 @@ class _Raw:
 
 
 def decode(raw: str | bytes) -> str:
-    """UTF-8 (a BOM is fine), else GB18030 (which reads GBK and GB2312 too)."""
+    """UTF-8 (a BOM is fine), UTF-16 with its BOM (Windows' "Unicode"), else GB18030 (which
+    reads GBK and GB2312 too)."""
     if isinstance(raw, str):
         return raw.lstrip("\ufeff")
-    for encoding in ("utf-8-sig", "gb18030"):
+    encodings = ("utf-8-sig", "gb18030")
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encodings = ("utf-16",)
+    for encoding in encodings:
         try:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise TranscriptError("transcript", "not text: neither UTF-8 nor GB18030/GBK")
+    raise TranscriptError("transcript", "not text: neither UTF-8, UTF-16 nor GB18030/GBK")
 
 
 def content_key(raw: str | bytes) -> str:
