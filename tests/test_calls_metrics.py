@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -238,9 +239,14 @@ def test_not_empathy(lexicon, text):
     assert call(lexicon, ("agent", 0, 3, text)).metrics.empathy == 0
 
 
-def test_every_phrase_bank_empathy_line_is_recognised_as_written(lexicon):
+def test_every_phrase_bank_empathy_line_of_a_family_is_recognised_as_written(lexicon):
     caller = load_caller_content(QUESTIONNAIRES / "caller")
+    families = tomllib.loads((QUESTIONNAIRES / "calls" / "lexicon.toml").read_text(encoding="utf-8"))["empathy"]
+    taken = {f["technique"] for f in families if "technique" in f}
+    assert taken >= {"acknowledge", "apology", "ownership", "reassurance", "paraphrase"}
     for line in caller.empathy:
+        if line.technique not in taken:
+            continue
         for lang in ("zh", "en"):
             a = call(lexicon, ("agent", 0, 3, line.say.get(lang)), lang=lang)
             assert a.metrics.empathy == 1, (line.id, lang)
