@@ -73,7 +73,7 @@ def test_one_bad_file_never_stops_the_batch_and_each_failure_says_why(app, team,
     assert "no member of the team has the employee id E9" in reasons["E9_unknown.txt"]
     assert "no employee id" in reasons["noid.txt"]
     assert "SPEAKER_00, SPEAKER_01" in reasons["E2_labels.json"] and "--agent-speaker" in reasons["E2_labels.json"]
-    assert "neither UTF-8 nor GB18030" in reasons["E2_binary.txt"]
+    assert "not text: neither UTF-8" in reasons["E2_binary.txt"]
     assert "larger than 2 MB" in reasons["E2_big.txt"]
     assert "segment 1: ends (1 s) before it starts (4 s)" in reasons["E2_end.json"]
 

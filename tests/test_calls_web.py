@@ -304,7 +304,7 @@ def test_labels_come_back_as_choices_with_the_text_kept(app, crew):
     ({"text": VTT_ZH, "file": (io.BytesIO(SRT_EN.encode()), "x.srt")}, "not both"),
     ({"text": "客户：喂？"}, "no agent speech"),
     ({"text": VTT_ZH, "called_at": "2999-01-01T10:00"}, "is in the future"),
-    ({"file": (io.BytesIO(b"\xff\xfe\x00\xd8" * 4), "x.txt"), "text": ""}, "neither UTF-8 nor GB18030"),
+    ({"file": (io.BytesIO(b"\xff\xfe\x00\xd8" * 4), "x.txt"), "text": ""}, "not text: neither UTF-8"),
 ])
 def test_form_problems_are_named_and_store_nothing(app, crew, data, says):
     response = _upload(signed_in_client(app), crew["ann"], **data)
@@ -368,6 +368,9 @@ def test_raw_numbers_never_reach_the_database_a_page_an_answer_an_export_or_a_lo
     seen.append(page_text(form.get(sent.headers["Location"])))
     reshown = _upload(form, crew["ann"], text=WHISPERX.replace("套餐怎么改", f"号码{RAW_DIGITS[0]}的套餐"))
     seen.append(page_text(reshown))
+    both = _upload(form, crew["ann"], text=PLAIN_ZH, file=(io.BytesIO(PLAIN_ZH.encode()), "E1_y.txt"))
+    assert both.status_code == 400
+    seen.append(page_text(both))
     assert "*******5678" in page_text(reshown)
     files = tmp_path / "exported"
     files.mkdir()

@@ -146,6 +146,9 @@ def member_block(agent: dict) -> dict:
 # --- uploading ---------------------------------------------------------------------------------
 
 def _upload_page(agent: dict, form: UploadForm, *, labels=(), problems=None, status=200):
+    # Whatever brings the form back, the text it keeps is masked: no page shows the raw numbers.
+    if isinstance(form.text.data, str):
+        form.text.data = mask(form.text.data)
     return render_template("calls/upload.html", agent=agent, form=form, labels=labels,
                            problems=problems or {}, chosen=request.form.get("agent_speaker", "")), status
 
@@ -190,8 +193,7 @@ def upload(agent_id: int):
     except TranscriptError as exc:
         problems["file"] = safe_problem(exc)
         return _upload_page(agent, form, problems=problems, status=400)
-    # Re-shown, the transcript keeps its masked text only: no page ever shows the raw numbers.
-    form.text.data = mask(text)
+    form.text.data = text  # kept when the form comes back (masked there)
     try:
         when = called_at(form.called_at.data)
     except ValueError as exc:
