@@ -191,7 +191,7 @@ def upload(agent_id: int):
     try:
         text = text_of(raw)
     except TranscriptError as exc:
-        problems["file"] = safe_problem(exc)
+        problems["file"] = _unreadable(exc)
         return _upload_page(agent, form, problems=problems, status=400)
     form.text.data = text  # kept when the form comes back (masked there)
     try:
@@ -214,7 +214,7 @@ def upload(agent_id: int):
                 labels = _labels_of(text, form.format.data or None)
             except TranscriptError:
                 pass
-        problems["transcript"] = safe_problem(exc)
+        problems["transcript"] = _unreadable(exc)
         return _upload_page(agent, form, labels=labels, problems=problems, status=400)
     try:
         call_id = store(analysed, agent, when, current_user.id)
@@ -225,6 +225,11 @@ def upload(agent_id: int):
         abort(404)
     flash(_("Call imported: %(n)s segments read, personal numbers masked.", n=len(analysed.transcript.segments)))
     return redirect(url_for("calls.review", call_id=call_id))
+
+
+def _unreadable(exc: TranscriptError) -> str:
+    """The core's problem (in English, naming the line or segment), led in the page's language."""
+    return _("The transcript could not be read: %(problem)s", problem=safe_problem(exc))
 
 
 def _labels_of(text: str, format: str | None) -> tuple[str, ...]:
