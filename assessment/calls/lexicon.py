@@ -15,7 +15,8 @@ Matching a listed phrase: a Chinese phrase matches with one particle (的 了 �
 呢 哦 嗯 呃 么) and/or a space between any two of its characters, and its punctuation
 optional; an English phrase matches whole words, case ignored, with a comma or one
 filler (um, uh, er, just, really, well, like) between words and contractions written
-either way (don't / dont / do not; that's / that is; I'll / I will). ``…`` in a phrase
+either way (don't / dont / do not; that's / that is; I'll / I will); the punctuation
+between two sentences of a phrase is taken as a space. ``…`` in a phrase
 stands for up to 8 characters or 3 words. Empathy and feeling phrases in Chinese do not
 match right after 不 / 没 (我不理解 is not 理解).
 """
@@ -42,7 +43,7 @@ _PARTICLES = "的了啊呀吧嘛呢哦嗯呃么"
 _ZH_GAP = rf"[\s{_PARTICLES}]?"
 _ZH_PUNCT = "，。、！？；：…,.!?;:~～ "
 _EN_FILLERS = ("um", "uh", "er", "erm", "just", "really", "well", "like")
-_EN_GAP = r"(?:[\s,]+(?:(?:" + "|".join(_EN_FILLERS) + r")[\s,]+)?)"
+_EN_GAP = r"(?:[\s,.;:!?…]+(?:(?:" + "|".join(_EN_FILLERS) + r")[\s,]+)?)"
 _BUT = {"zh": re.compile(r"但|可是|不过"), "en": re.compile(r"\b(?:but|however)\b", re.IGNORECASE)}
 _WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789'’")
 _CLAUSE_END = re.compile(r"[。！!；;，,\n]|[?？]")
