@@ -301,28 +301,26 @@ def test_a_word_inside_a_longer_word_is_not_matched(lexicon):
 # --- the customer -------------------------------------------------------------------------------------
 
 
+def customer_says(lexicon, text: str, lang: str = "zh"):
+    """A short call in which the customer says ``text`` between two agent lines."""
+    agent = {"zh": ("您好，请问有什么可以帮您？", "非常抱歉，我马上处理"),
+             "en": ("Good morning, how can I help?", "Of course, let me check.")}[lang]
+    return call(lexicon, ("agent", 0, 2, agent[0]), ("customer", 2, 5, text), ("agent", 5, 7, agent[1]))
+
+
 def test_the_customer_reading_comes_from_the_customers_words_with_mood_apart(lexicon):
-    a = call(lexicon,
-             ("agent", 0, 2, "您好，请问有什么可以帮您？"),
-             ("customer", 2, 5, "今天必须给我修好，太离谱了"),
-             ("agent", 5, 7, "非常抱歉，我马上处理"))
+    a = customer_says(lexicon, "今天必须给我修好，太离谱了")
     cues = dict(a.customer.cues)
     assert cues["tells-or-asks"] == "tells" and cues["words"] == "vivid"
     assert a.customer.reading == "expressive"
     assert a.customer.mood is None
-    angry = call(lexicon,
-                 ("agent", 0, 2, "您好，请问有什么可以帮您？"),
-                 ("customer", 2, 5, "今天必须给我修好，太离谱了，我要投诉"),
-                 ("agent", 5, 7, "非常抱歉，我马上处理"))
+    angry = customer_says(lexicon, "今天必须给我修好，太离谱了，我要投诉")
     assert angry.customer.mood == "upset"
     assert angry.customer.reading == "expressive"
 
 
 def test_an_english_customer_is_read_too(lexicon):
-    a = call(lexicon,
-             ("agent", 0, 2, "Good morning, how can I help?"),
-             ("customer", 2, 5, "Could you check my bill please? I'm not sure about the amount, I'll think about it."),
-             ("agent", 5, 7, "Of course, let me check."))
+    a = customer_says(lexicon, "Could you check my bill please? I'm not sure about the amount, I'll think about it.", "en")
     cues = dict(a.customer.cues)
     assert cues["tells-or-asks"] == "asks" and cues["deciding"] == "hesitates"
     assert cues["story-or-facts"] == "facts"
