@@ -1,8 +1,9 @@
 """Calls as evidence, served: single-call API latency, and the batch import's rate against a
 minimal reference.
 
-    .venv/bin/python -m benchmarks.calls --service      (after the parse + analyse figures)
     .venv/bin/python -m benchmarks.calls_service [--short 60] [--long 15] [--files 400]
+
+(`benchmarks.calls` prints the parse + analyse figures of the core on their own.)
 
 API latency: gunicorn (2 workers, --preload, as in production) on 127.0.0.1, one client
 posting calls one after another with a bearer token (short: 1 minute, about 12 segments;
