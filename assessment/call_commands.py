@@ -2,6 +2,7 @@
 
     flask --app app import-calls PATH... --team ID [--map CSV] [--format F] [--agent-speaker L]
     flask --app app purge-calls --before YYYY-MM-DD [--team ID] [--dry-run]
+    flask --app app reanalyse-calls [--dry-run]
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from . import storage
-from .call_intake import ImportSetupError, import_calls, read_map
+from .call_intake import ImportSetupError, import_calls, reanalysed, read_map
 from .calls import FORMATS
 
 
@@ -91,4 +92,32 @@ def purge_calls_command(before: datetime, team_id: int | None, dry_run: bool) ->
         click.echo(f"{count} calls{where} made before {day} deleted.")
 
 
-COMMANDS = (import_calls_command, purge_calls_command)
+@click.command("reanalyse-calls")
+@with_appcontext
+@click.option("--dry-run", is_flag=True, help="Count what would change; write nothing.")
+def reanalyse_calls_command(dry_run: bool) -> None:
+    """Measure every stored call again from its (masked) segments, after the word lists or
+    the reference in questionnaires/calls (or the banned phrases) changed."""
+    lexicon = current_app.extensions["call_lexicon"]
+    db = _db()
+    seen = changed = 0
+    try:
+        last = 0
+        while rows := storage.calls_to_reanalyse(db, last):
+            updates = []
+            for row in rows:
+                metrics, findings, customer = reanalysed(row, lexicon)
+                if (metrics, findings, customer) != (row["metrics"], row["findings"], row["customer"]):
+                    updates.append((row["id"], metrics, findings, customer))
+            seen, changed, last = seen + len(rows), changed + len(updates), rows[-1]["id"]
+            if updates and not dry_run:
+                storage.update_analyses(db, updates)
+    finally:
+        db.close()
+    verb = "would change" if dry_run else "changed"
+    click.echo(f"{seen} calls measured again: {changed} {verb}.")
+    if dry_run:
+        click.echo("Dry run: nothing was written.")
+
+
+COMMANDS = (import_calls_command, purge_calls_command, reanalyse_calls_command)

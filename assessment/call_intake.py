@@ -22,7 +22,9 @@ from typing import Callable, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
 from . import storage
-from .calls import CallAnalysis, SpeakerNeeded, Transcript, TranscriptError, analyse, content_key, decode, mask, parse
+from .calls import (
+    CallAnalysis, Segment, SpeakerNeeded, Transcript, TranscriptError, analyse, content_key, decode, mask, parse,
+)
 
 EXTENSIONS = (".txt", ".vtt", ".srt", ".json")
 MAX_FILE_BYTES = 2 * 1024 * 1024  # as the API's body limit
@@ -40,8 +42,7 @@ class Analysed:
         return [s.as_dict() for s in self.transcript.segments]
 
     def findings(self) -> list[dict]:
-        """Each finding with its label (the listed banned phrase: the team page counts them)."""
-        return [{**f.as_dict(), "label": f.label} for f in self.analysis.findings]
+        return findings_of(self.analysis)
 
     def record(self, *, agent_id: int, team_id: int, called_at: datetime, tz: ZoneInfo,
                imported_by: int | None = None) -> storage.NewCall:
@@ -54,6 +55,7 @@ class Analysed:
             timed=self.transcript.timed, content_key=self.key, segments=self.segments(),
             metrics=self.analysis.metrics.as_record(), findings=self.findings(),
             customer=self.analysis.customer.as_dict(), imported_by=imported_by,
+            ends_estimated=self.transcript.ends_estimated,
         )
 
 
@@ -79,6 +81,21 @@ def safe_problem(exc: TranscriptError, field: str | None = None) -> str:
     """The problem as it may be shown or logged, any number in it masked; it names where
     (line 4, segment 3) unless `field` is where it is (a field of the upload)."""
     return mask(exc.problem if exc.where == field else f"{exc.where}: {exc.problem}")
+
+
+def findings_of(analysis: CallAnalysis) -> list[dict]:
+    """Each finding with its label (the listed banned phrase: the team page counts them)."""
+    return [{**f.as_dict(), "label": f.label} for f in analysis.findings]
+
+
+def reanalysed(row: dict, lexicon) -> tuple[dict, list, dict]:
+    """A stored call measured again from its stored (masked) segments, with the lexicon as it is
+    now: (metrics record, findings, customer). What `flask reanalyse-calls` stores."""
+    transcript = Transcript(format=row["format"], lang=row["lang"], timed=row["timed"],
+                            segments=tuple(Segment(**s) for s in row["segments"]),
+                            ends_estimated=row["ends_estimated"])
+    analysis = analyse(transcript, lexicon)
+    return analysis.metrics.as_record(), findings_of(analysis), analysis.customer.as_dict()
 
 
 # --- the batch import ----------------------------------------------------------------------

@@ -4,6 +4,8 @@ failure named without stopping the batch, a pool of workers; purging a period.""
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -150,3 +152,26 @@ def test_the_demo_team_has_calls_to_show(app):
     calls = rows(app, "SELECT agent_id, period, timed FROM calls")
     assert len(calls) == 36 and len({c["agent_id"] for c in calls}) == 6 and all(c["timed"] for c in calls)
     assert len({c["period"] for c in calls}) >= 2  # a trend by month
+
+
+# --- measuring stored calls again ------------------------------------------------------------------
+
+def test_reanalyse_reads_stored_calls_with_the_lexicon_as_it_is_now(app, team, tmp_path):
+    ids = members(app)
+    for text in (PLAIN_ZH, VTT_ZH, SRT_EN):
+        add_call(app, ids["E1"], team["id"], text)
+    stored = rows(app, "SELECT id, metrics, findings, customer FROM calls ORDER BY id")
+    runner = app.test_cli_runner()
+    same = runner.invoke(args=["reanalyse-calls"])
+    assert "3 calls measured again: 0 changed." in same.output, same.output
+    assert rows(app, "SELECT id, metrics, findings, customer FROM calls ORDER BY id") == stored
+    # The centre bans "稍后" (say when instead): only the call that says it changes.
+    lexicon = app.extensions["call_lexicon"]
+    later = replace(lexicon.banned[0], id="later", said={"zh": ("稍后",), "en": ()})
+    app.extensions["call_lexicon"] = replace(lexicon, banned=lexicon.banned + (later,))
+    dry = runner.invoke(args=["reanalyse-calls", "--dry-run"])
+    assert "3 calls measured again: 1 would change." in dry.output, dry.output
+    assert rows(app, "SELECT id, metrics, findings, customer FROM calls ORDER BY id") == stored
+    done = runner.invoke(args=["reanalyse-calls"])
+    assert "1 changed" in done.output
+    assert json.loads(rows(app, "SELECT metrics FROM calls WHERE id = ?", [stored[0]["id"]])[0]["metrics"])["banned"] == 2

@@ -41,5 +41,6 @@ from .teams import (
 # Last: its migration (m012) registers after the ones it builds on.
 from .calls import (
     AlreadyImported, NewCall, agent_calls, agents_by_employee_id, all_call_metrics, call_count, call_for,
-    delete_call, purge_calls, save_call, save_calls, team_call_periods, team_calls, team_content_keys,
+    calls_to_reanalyse, delete_call, purge_calls, save_call, save_calls, team_call_periods, team_calls,
+    team_content_keys, update_analyses,
 )

@@ -36,6 +36,7 @@ def m012_calls(db: Database) -> None:
         format TEXT NOT NULL,
         lang TEXT NOT NULL,
         timed INTEGER NOT NULL,
+        ends_estimated INTEGER NOT NULL DEFAULT 0,
         content_key TEXT NOT NULL,
         segments TEXT NOT NULL,
         metrics TEXT NOT NULL,
@@ -73,12 +74,13 @@ class NewCall:
     findings: list
     customer: dict
     imported_by: int | None = None
+    ends_estimated: bool = False  # plain text with start times only: each end is the next start
 
     def row(self, imported_at: str) -> dict:
         return {
             "agent_id": self.agent_id, "team_id": self.team_id, "called_at": self.called_at, "period": self.period,
             "imported_at": imported_at, "imported_by": self.imported_by, "format": self.format, "lang": self.lang,
-            "timed": int(self.timed), "content_key": self.content_key,
+            "timed": int(self.timed), "ends_estimated": int(self.ends_estimated), "content_key": self.content_key,
             "segments": _dumps(self.segments), "metrics": _dumps(self.metrics), "findings": _dumps(self.findings),
             "customer": _dumps(self.customer),
         }
@@ -119,8 +121,9 @@ def _decoded(row: dict) -> dict:
     for key in ("segments", "metrics", "findings", "customer"):
         if key in row:
             row[key] = json.loads(row[key])
-    if "timed" in row:
-        row["timed"] = bool(row["timed"])
+    for flag in ("timed", "ends_estimated"):
+        if flag in row:
+            row[flag] = bool(row[flag])
     return row
 
 
@@ -157,6 +160,21 @@ def team_call_periods(db: Database, team_id: int) -> list[str]:
     """Months with any call in the team, newest first."""
     return [r["period"] for r in all_rows(
         db, "SELECT DISTINCT period FROM calls WHERE team_id = ? ORDER BY period DESC", [team_id])]
+
+
+def calls_to_reanalyse(db: Database, after_id: int, limit: int = 500) -> list[dict]:
+    """The next `limit` calls after `after_id`, oldest first, with what analysing them again takes."""
+    return [_decoded(r) for r in all_rows(
+        db, "SELECT id, format, lang, timed, ends_estimated, segments, metrics, findings, customer FROM calls "
+            "WHERE id > ? ORDER BY id LIMIT ?", [after_id, limit])]
+
+
+def update_analyses(db: Database, analyses: list[tuple[int, dict, list, dict]]) -> None:
+    """Store calls' figures, findings and customer reading again: (id, metrics, findings, customer)."""
+    with write_transaction(db):
+        db.conn.executemany(
+            "UPDATE calls SET metrics = ?, findings = ?, customer = ? WHERE id = ?",
+            [(_dumps(m), _dumps(f), _dumps(c), call_id) for call_id, m, f, c in analyses])
 
 
 def all_call_metrics(db: Database) -> list[dict]:
