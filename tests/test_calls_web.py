@@ -428,3 +428,12 @@ def test_any_transcript_is_stored_or_refused_by_name_never_a_500(app, crew, line
     if response.status_code != 201:
         assert count(app, "calls") == before
         assert response.get_json()["details"]
+
+
+def test_pasted_text_up_to_2_mb_is_taken_by_the_form(app, crew):
+    big = "\n".join(f"[{n // 3600:02d}:{n // 60 % 60:02d}:{n % 60:02d}] {'坐席' if n % 2 == 0 else '客户'}：第{n}句，"
+                    "我们再核对一下您这个月的套餐和流量使用情况，请您稍等。" for n in range(0, 12000))
+    assert 1024 * 1024 < len(big.encode()) < 2 * 1024 * 1024  # well past Werkzeug's default form limit
+    response = _upload(signed_in_client(app), crew["ann"], text=big)
+    assert response.status_code == 302, page_text(response)[:500]
+    assert count(app, "calls") == 1
