@@ -271,9 +271,13 @@ def test_an_empty_month_has_no_members_and_null_figures(app, crew):
 # --- the upload form -------------------------------------------------------------------------------
 
 def _upload(client, agent_id: int, **data):
+    """Post the upload form. The body is encoded here, in memory: the test client would spool a
+    large one to a temporary file it never closes."""
     page = page_text(client.get(f"/trainer/agents/{agent_id}/calls/new"))
-    return client.post(f"/trainer/agents/{agent_id}/calls", data={"csrf_token": csrf_token(page), **data},
-                       content_type="multipart/form-data")
+    fields = {k: FileStorage(*v) if isinstance(v, tuple) else v for k, v in data.items()}
+    boundary, body = encode_multipart({"csrf_token": csrf_token(page), **fields})
+    return client.post(f"/trainer/agents/{agent_id}/calls", data=body,
+                       content_type=f"multipart/form-data; boundary={boundary}")
 
 
 def test_a_gbk_file_is_read_and_the_same_call_again_is_found(app, crew):
@@ -313,13 +317,8 @@ def test_form_problems_are_named_and_store_nothing(app, crew, data, says):
 
 
 def test_a_file_over_2_mb_is_413(app, crew):
-    client = signed_in_client(app)
-    token = csrf_token(page_text(client.get(f"/trainer/agents/{crew['ann']}/calls/new")))
     big = ("坐席：" + "好" * 1000 + "\n").encode() * 800
-    # Encoded here, in memory: the test client would spool a body this size to a file it never closes.
-    boundary, body = encode_multipart({"csrf_token": token, "text": "", "file": FileStorage(io.BytesIO(big), "big.txt")})
-    response = client.post(f"/trainer/agents/{crew['ann']}/calls", data=body,
-                           content_type=f"multipart/form-data; boundary={boundary}")
+    response = _upload(signed_in_client(app), crew["ann"], file=(io.BytesIO(big), "big.txt"), text="")
     assert response.status_code == 413 and count(app, "calls") == 0
 
 
