@@ -38,12 +38,14 @@ def _call_or_404(call_id: int) -> dict:
 @bp.route("/agents/<id:agent_id>/calls", methods=["GET", "POST"])
 @login_required
 def agent_calls(agent_id: int):
+    """Staff on the member's team (QC included): POST imports a call, GET lists them; 404 off the team."""
     return import_call(agent_id) if request.method == "POST" else member_calls(agent_id)
 
 
 @bp.route("/calls/<id:call_id>", methods=["GET", "DELETE"])
 @login_required
 def call(call_id: int):
+    """Staff on the call's team read it; the owner or an admin delete it (other staff 403); 404 off the team."""
     return delete_call(call_id) if request.method == "DELETE" else get_call(call_id)
 
 
