@@ -17,9 +17,9 @@ from flask_login import current_user, login_required
 from .. import schemas, storage
 from ..abilities import current_period, parse_period
 from ..call_intake import analyse_upload, safe_problem
-from ..calls import SpeakerNeeded, TranscriptError
+from ..calls import Metrics, SpeakerNeeded, TranscriptError
 from .calls_common import (
-    api_metrics, call_out, called_at, lexicon, may_delete, observed_of, observed_out, store, team_month, today,
+    call_out, called_at, lexicon, may_delete, observed_of, observed_out, store, team_month, today,
 )
 from .common import BadRequest, api_agent_or_404, api_team_or_404, get_db, json_body, send, validated
 
@@ -98,9 +98,10 @@ def member_calls(agent_id: int):
     """Staff on the member's team; 404 for anyone else."""
     api_agent_or_404(agent_id)
     calls = storage.agent_calls(get_db(), agent_id)
+    metrics = [Metrics.from_record(c["metrics"]) for c in calls]
     return send(schemas.AgentCalls, {
-        "calls": [{"id": c["id"], "called_at": c["called_at"], "metrics": api_metrics(c["metrics"])} for c in calls],
-        "observed": observed_out(observed_of(calls)),
+        "calls": [{"id": c["id"], "called_at": c["called_at"], "metrics": m.as_dict()} for c, m in zip(calls, metrics)],
+        "observed": observed_out(observed_of(calls, metrics)),
     })
 
 

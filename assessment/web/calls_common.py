@@ -182,9 +182,12 @@ def usual_ranges(lang: str, pace_unit: str) -> tuple[dict[str, tuple[float, floa
     return ranges, False
 
 
-def observed_of(calls: list[dict]):
-    """core.observe over a member's stored calls (rows with metrics)."""
-    return observe([Metrics.from_record(c["metrics"]) for c in calls], reference())
+def observed_of(calls: list[dict], metrics: list[Metrics] | None = None):
+    """core.observe over a member's stored calls (rows with metrics), or over their
+    metrics when the caller already rebuilt them."""
+    if metrics is None:
+        metrics = [Metrics.from_record(c["metrics"]) for c in calls]
+    return observe(metrics, reference())
 
 
 def observed_out(observed) -> dict:
