@@ -323,3 +323,63 @@ def practice_accuracy(by_type: Mapping[str, Mapping], style_names: Mapping[str, 
         ),
         "config": CONFIG,
     }
+
+
+# --- calls as evidence ----------------------------------------------------------------
+
+CALL_SIDE_COLOURS = {"agent": "#0b6e99", "customer": "#b9770e"}
+
+
+def call_timeline(segments: Sequence[Mapping], side_names: Mapping[str, str], axis_title: str) -> dict:
+    """Who speaks when: one bar per segment from its start to its end, the agent's row
+    above the customer's. Overlaps (interruptions) show as bars on both rows at once;
+    the customer's bars are hatched, so the rows differ without colour too."""
+    data = []
+    for side, pattern in (("customer", "/"), ("agent", "")):
+        own = [s for s in segments if s["speaker"] == side and s["start"] is not None]
+        data.append({
+            "type": "bar", "orientation": "h", "name": side_names[side],
+            "y": [side_names[side]] * len(own),
+            "x": [max(s["end"] - s["start"], 0.05) for s in own],
+            "base": [s["start"] for s in own],
+            "marker": {"color": CALL_SIDE_COLOURS[side], "pattern": {"shape": pattern}},
+            "customdata": [[s["start"], s["end"]] for s in own],
+            "hovertemplate": side_names[side] + " %{customdata[0]:.1f}–%{customdata[1]:.1f} s<extra></extra>",
+        })
+    return {
+        "data": data,
+        "layout": layout(
+            margin={"l": 70, "r": 15, "t": 10, "b": 45}, barmode="overlay", bargap=0.35, height=170,
+            xaxis={"title": {"text": axis_title}, "rangemode": "tozero", "fixedrange": True},
+            yaxis={"fixedrange": True, "categoryorder": "array", "categoryarray": [side_names["customer"],
+                                                                                  side_names["agent"]]},
+        ),
+        "config": CONFIG,
+    }
+
+
+def call_trend(points: Sequence[Mapping], series: Mapping[str, str]) -> dict:
+    """A team's mean figures by month: one line per figure named in series (figure ->
+    title); talk share is drawn in %. Each line has a marker shape of its own."""
+    months = [p["period"] for p in points]
+    symbols = ("circle", "diamond", "square", "triangle-up")
+    data = []
+    for n, (fig, title) in enumerate(series.items()):
+        values = [None if p[fig] is None else (p[fig] * 100 if fig == "talk_share" else p[fig]) for p in points]
+        data.append({
+            "type": "scatter", "mode": "lines+markers", "name": title, "x": months, "y": values,
+            "yaxis": "y" if fig == "talk_share" else "y2",
+            "marker": {"symbol": symbols[n % len(symbols)], "size": 8},
+            "hovertemplate": title + ": %{y:.1f}<br>%{x}<extra></extra>",
+        })
+    return {
+        "data": data,
+        "layout": layout(
+            showlegend=True, legend={"orientation": "h", "y": -0.3},
+            margin={"l": 40, "r": 40, "t": 10, "b": 40},
+            xaxis={"type": "category", "fixedrange": True},
+            yaxis={"range": [0, 100], "fixedrange": True, "ticksuffix": "%"},
+            yaxis2={"overlaying": "y", "side": "right", "rangemode": "tozero", "fixedrange": True, "tickformat": ".1f"},
+        ),
+        "config": CONFIG,
+    }

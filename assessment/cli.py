@@ -215,5 +215,8 @@ def create_user(username: str, password: str, role: str) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (create_trainer, create_user, create_token, revoke_token, seed_demo, backup, rescore, psychometrics_command):
+    from .call_commands import COMMANDS as CALL_COMMANDS
+
+    for command in (create_trainer, create_user, create_token, revoke_token, seed_demo, backup, rescore, psychometrics_command,
+                    *CALL_COMMANDS):
         app.cli.add_command(command)

@@ -20,6 +20,7 @@ from werkzeug.security import generate_password_hash
 
 from . import storage
 from .abilities import score_abilities
+from .call_intake import seed_demo_calls
 from .caller import CallerContent, grade_attempt
 from .model import STYLES
 from .others import score_rating
@@ -124,6 +125,7 @@ def seed_team(db, questionnaires: dict[str, Questionnaire], members: int = 24, s
         seed_others_ratings(db, observer, latest, ids[DEMO_USERNAME], rng, secret)
     if caller is not None:
         seed_practice(db, caller, team["id"], latest, rng)
+    seed_demo_calls(db, team["id"], seed=seed)  # calls as evidence: a few members' calls
     return team
 
 

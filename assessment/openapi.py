@@ -32,6 +32,8 @@ PARAMETERS = {
     "token": {"type": "string", "description": "The token of a result (the end of its /r/<token> address)"},
     "rater_token": {"type": "string", "description": "A rating link's token (the last path segment of its rate_url)"},
     "username": {"type": "string", "description": "A staff account's username"},
+    "call_id": {"type": "integer", "minimum": 0, "maximum": schemas.ID_MAX,
+                "description": "A call of a member of one of your teams"},
 }
 
 # Query parameters by name (all optional).
@@ -196,6 +198,39 @@ ABILITIES_ROUTES: tuple[Route, ...] = (  # the seven service abilities, staff on
           trainer=True, parameters=("team_id", "username")),
 )
 
+CALL_BODY_ERRORS = {413: "Body larger than 2 MB", 415: "Not application/json"}
+CALLS_ROUTES: tuple[Route, ...] = (  # calls as evidence: transcripts, their figures, observed style
+    Route("post", f"{API}/agents/{{agent_id}}/calls", "importCall",
+          "Import one call transcript of a member (staff on the member's team, QC included)",
+          {201: schemas.CallAnalysed,
+           400: "Unknown format, a bad line or segment (named), a speaker that is neither side, no agent speech, "
+                "agent_speaker needed (details list the labels found), a bad called_at or lang",
+           **UNAUTHORIZED, 404: "No such member on a team of yours",
+           409: "The team already has a call with this content", **CALL_BODY_ERRORS},
+          body=schemas.CallIn, trainer=True, parameters=("agent_id",),
+          description="The format is detected from the content unless given. Phone, ID and card numbers are "
+                      "masked (last 4 digits kept) before anything is stored; bad input stores nothing. "
+                      "Timing figures are null for a transcript without times."),
+    Route("get", f"{API}/agents/{{agent_id}}/calls", "memberCalls",
+          "A member's calls (newest first) and their observed style",
+          {200: schemas.AgentCalls, **UNAUTHORIZED, 404: "No such member on a team of yours"},
+          trainer=True, parameters=("agent_id",),
+          description="observed.axes and style are null below 5 calls with timing."),
+    Route("get", f"{API}/calls/{{call_id}}", "getCall", "One call: its figures, findings and masked transcript",
+          {200: schemas.CallDetail, **UNAUTHORIZED, 404: "No such call on a team of yours"},
+          trainer=True, parameters=("call_id",)),
+    Route("delete", f"{API}/calls/{{call_id}}", "deleteCall", "Delete a call (the team's owner or an admin)",
+          {204: None, **UNAUTHORIZED, 403: "Staff on the team who are not its owner",
+           404: "No such call on a team of yours"},
+          trainer=True, parameters=("call_id",)),
+    Route("get", f"{API}/teams/{{team_id}}/calls", "teamCalls",
+          "The team's calls in a month: per member count and means, team mean / SD / CV per figure, "
+          "the most frequent banned phrases",
+          {200: schemas.TeamCalls, 400: "A malformed or future period", **UNAUTHORIZED, **NOT_YOURS},
+          trainer=True, parameters=("team_id",), query=("period",),
+          description="sd is the sample SD over members' means (null below 2 members with the figure)."),
+)
+
 
 SECURITY_SCHEMES = {
     "bearer": {"type": "http", "scheme": "bearer",
@@ -262,7 +297,9 @@ def _operation(route: Route, components: _Components, slugs: tuple[str, ...]) ->
         operation["requestBody"] = {"required": True, "content": _json(components.add(route.body, "validation"))}
     responses = {}
     for status, shape in sorted(route.responses.items()):
-        if isinstance(shape, str):
+        if shape is None:
+            responses[str(status)] = {"description": "No content"}
+        elif isinstance(shape, str):
             responses[str(status)] = {"description": shape, "content": _json(components.add(schemas.Error, "serialization"))}
         else:
             responses[str(status)] = {"description": "OK" if status == 200 else "Created",
@@ -279,7 +316,7 @@ def spec(slugs: tuple[str, ...], self_slugs: tuple[str, ...]) -> dict:
     The dict is shared: callers must not change it."""
     components = _Components()
     paths: dict[str, dict] = {}
-    for route in CORE_ROUTES + CALLER_ROUTES + OTHERS_ROUTES + ABILITIES_ROUTES:
+    for route in CORE_ROUTES + CALLER_ROUTES + OTHERS_ROUTES + ABILITIES_ROUTES + CALLS_ROUTES:
         named = self_slugs if route.self_only else slugs
         paths.setdefault(route.path, {})[route.method] = _operation(route, components, tuple(sorted(named)))
     return {

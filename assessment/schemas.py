@@ -793,3 +793,157 @@ class TeamStaffRemoved(Body):
     username: StrictStr
     removed: bool = Field(description="False when the account was not on the team's staff (nothing changed)")
 # (end of the abilities section)
+
+
+# --- calls as evidence: call transcripts, their figures, the observed style -------------
+
+from .calls import FORMATS  # noqa: E402  (the formats the core parses)
+from .calls.metrics import PACE_UNITS  # noqa: E402
+
+CALL_BYTES_MAX = 2 * 1024 * 1024  # a request body (or an uploaded file) carrying one call
+CALL_SPEAKERS = ("agent", "customer")
+FINDING_KINDS = ("banned", "empathy", "question")
+CALL_FIGURES = ("talk_share", "pace", "longest_monologue_s", "interruptions", "silences", "longest_silence_s",
+                "response_gap_s", "questions", "open_questions", "closed_questions", "empathy", "banned")
+Seconds = Annotated[float, Field(ge=0)]
+
+
+class CallIn(RequestBody):
+    """One call transcript, as the recording or speech-analytics system exported it."""
+
+    TITLES: ClassVar[dict[str, str]] = {
+        "transcript": "Invalid transcript", "format": "Unknown format", "agent_speaker": "Invalid agent_speaker",
+        "lang": "Invalid lang", "called_at": "Invalid called_at",
+    }
+    NOUN: ClassVar[str] = "call"
+
+    transcript: Annotated[StrictStr, Field(min_length=1)] = Field(
+        description="The file's text: plain text (坐席：/客户： or Agent:/Customer: lines, optional [mm:ss]), "
+                    "WebVTT, SRT, or JSON (Zhiji segments, WhisperX-style segments, ASR sentences in ms)")
+    format: Literal[FORMATS] | None = Field(None, description="Force a format; detected from the content when left out")
+    agent_speaker: Annotated[StrictStr, Field(min_length=1, max_length=100)] | None = Field(
+        None, description="Which speaker label (or channel number) is the agent, where the transcript names "
+                          "speakers by label or channel; without it such a transcript is a 400 listing the labels")
+    lang: Lang | None = Field(None, description="The call's language; detected from the text when left out")
+    called_at: Timestamp | None = Field(
+        None, description="When the call took place (RFC 3339; without an offset, the centre's local time); "
+                          "default: now")
+
+
+class CallMetrics(Body):
+    """One call's figures; timing figures are null for a transcript without times."""
+
+    talk_share: Annotated[float, Field(ge=0, le=1)] | None = Field(
+        description="Agent speaking time / (agent + customer speaking time)")
+    pace: Annotated[float, Field(ge=0)] | None = Field(description="Agent speech per minute of agent speaking time")
+    pace_unit: Literal[tuple(sorted(set(PACE_UNITS.values())))] = Field(
+        description="What pace counts: CJK characters a minute (Chinese) or words a minute (English)")
+    longest_monologue_s: Seconds | None = Field(description="The longest agent turn, first start to last end")
+    interruptions: Count | None = Field(
+        description="Agent segments starting 1 s or more before the end of an earlier customer segment, "
+                    "with at least 4 CJK characters or 2 words")
+    silences: Count | None = Field(description="Gaps of 3 s or more inside the call")
+    longest_silence_s: Seconds | None
+    response_gap_s: Seconds | None = Field(description="Mean wait from a customer turn's end to the agent's reply")
+    questions: Count
+    open_questions: Count
+    closed_questions: Count
+    empathy: Count = Field(description="Agent lines that acknowledge, apologise, validate or reassure")
+    banned: Count = Field(description="Banned phrases (忌语) the agent said")
+
+
+class CallFinding(Body):
+    kind: Literal[FINDING_KINDS]
+    segment: Count = Field(description="The segment's index in segments, from 0")
+    text: StrictStr = Field(description="What was said (masked), or the banned phrase")
+    instead: StrictStr | None = Field(description="For a banned phrase: the standard wording (规范用语) to say instead")
+
+
+class CallCue(Body):
+    cue: StrictStr = Field(description="A cue id of the caller identifier (GET /caller-cues)")
+    option: StrictStr = Field(description="The option heard")
+
+
+class CallCustomer(Body):
+    """The customer's type as their words suggest it (the caller-cue data)."""
+
+    reading: Style | None = Field(description="A customer type, or null when the cues do not settle both axes")
+    cues: list[CallCue] = Field(description="The caller cues heard in the customer's speech")
+
+
+class CallAnalysed(Body):
+    """A stored call and what was found in it."""
+
+    id: Id
+    agent_id: Id
+    format: Literal[FORMATS]
+    lang: Lang
+    timed: bool = Field(description="False for a transcript without times: then timing figures are null")
+    metrics: CallMetrics
+    findings: list[CallFinding]
+    customer: CallCustomer
+
+
+class CallSegment(Body):
+    speaker: Literal[CALL_SPEAKERS]
+    start: Seconds | None
+    end: Seconds | None
+    text: StrictStr = Field(description="Masked: phone, ID and card numbers keep only their last 4 digits")
+
+
+class CallDetail(CallAnalysed):
+    segments: list[CallSegment]
+
+
+class CallListItem(Body):
+    id: Id
+    called_at: Timestamp
+    metrics: CallMetrics
+
+
+class ObservedStyle(Body):
+    """How the member comes across on calls, on the questionnaire's two axes."""
+
+    calls: Count = Field(description="Calls stored for the member")
+    axes: OthersAxes | None = Field(description="Null below 5 calls with timing")
+    style: Style | None
+
+
+class AgentCalls(Body):
+    calls: list[CallListItem] = Field(description="Newest first")
+    observed: ObservedStyle
+
+
+class FigureStat(Body):
+    n: Count = Field(description="Members with the figure in the month")
+    mean: float | None
+    sd: Annotated[float, Field(ge=0)] | None = Field(description="Sample SD over members' means; null below 2")
+    cv: Annotated[float, Field(ge=0)] | None = Field(description="SD / mean; null with the SD or a zero mean")
+
+
+CallMeans = create_model("CallMeans", __base__=Body, __doc__="The member's mean of each figure in the month",
+                         **{f: (float | None, ...) for f in CALL_FIGURES})
+CallFigureStats = create_model("CallFigureStats", __base__=Body, __doc__="Over members' means, per figure",
+                               **{f: (FigureStat, ...) for f in CALL_FIGURES})
+
+
+class TeamCallMember(Body):
+    agent_id: Id
+    calls: Count
+    metrics: CallMeans
+
+
+class BannedCount(Body):
+    phrase: StrictStr
+    instead: StrictStr | None = Field(description="The standard wording to say instead")
+    count: Count
+
+
+class TeamCalls(Body):
+    period: Period
+    members: list[TeamCallMember] = Field(description="Members with a call in the month, in name order")
+    metrics: CallFigureStats
+    banned: list[BannedCount] = Field(description="Most frequent first")
+    pace_unit: Literal[tuple(sorted(set(PACE_UNITS.values())))] = Field(
+        description="Pace is averaged over the calls in the team's main language only, in this unit")
+# (end of the calls section)

@@ -97,6 +97,22 @@ def test_every_page_has_no_serious_violations(live_server, page, seeded, lang):
     page.locator("form button.primary").click()
     check("change password with errors")
 
+    # calls as evidence: a member's call, its review page, the team's month, the upload form's states
+    from call_samples import PLAIN_ZH, WHISPERX
+
+    imported = page.request.post(f"{base}/api/v1/agents/{seeded['agent_id']}/calls",
+                                 data={"transcript": PLAIN_ZH.replace("上个月", f"{lang}月")})
+    assert imported.status == 201
+    page.goto(f"{base}/trainer/calls/{imported.json()['id']}")
+    check("call review")
+    page.goto(f"{base}/trainer/teams/{team_id}/calls")
+    check("team calls")
+    page.goto(f"{base}/trainer/agents/{seeded['agent_id']}/calls/new")
+    check("upload a call")
+    page.fill("#call-text", WHISPERX)
+    page.locator("form.call-upload button[type=submit]").click()
+    check("upload a call, speaker to pick")
+
     assert found == {}
     assert page.js_errors == []
 

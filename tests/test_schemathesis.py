@@ -31,6 +31,7 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
 
 from assessment import create_app, storage  # noqa: E402
+from call_samples import add_call  # noqa: E402
 from conftest import style_answers  # noqa: E402
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -104,12 +105,19 @@ OPERATIONS = [
     ("/api/v1/practice/scenarios", "GET"),
     ("/api/v1/practice/attempts", "POST"),
     ("/api/v1/teams/{team_id}/practice", "GET"),
+    # calls as evidence
+    ("/api/v1/agents/{agent_id}/calls", "POST"),
+    ("/api/v1/agents/{agent_id}/calls", "GET"),
+    ("/api/v1/calls/{call_id}", "GET"),
+    ("/api/v1/calls/{call_id}", "DELETE"),
+    ("/api/v1/teams/{team_id}/calls", "GET"),
 ]
 HYPOTHESIS = dict(derandomize=True, deadline=None, database=None, suppress_health_check=list(HealthCheck))
 
 
-def _pinned(team_id):
-    """Generated cases whose team_id is pinned to a real team of the trainer."""
+def _pinned(team_id, app=None):
+    """Generated cases whose team_id is pinned to a real team of the trainer (and member and
+    call ids to real ones of it)."""
     def pin(case):
         if "team_id" in (case.path_parameters or {}):
             case.path_parameters["team_id"] = team_id
@@ -117,7 +125,19 @@ def _pinned(team_id):
             case.query["team"] = team_id
         if case.operation.path.endswith(("/ability-ratings", "/ratings")) and "agent_id" in (case.path_parameters or {}):
             case.path_parameters["agent_id"] = 1  # the team's first member (the database is new)
+        if case.operation.path.endswith("/calls") and "agent_id" in (case.path_parameters or {}):
+            case.path_parameters["agent_id"] = 1
+        if "call_id" in (case.path_parameters or {}):
+            case.path_parameters["call_id"] = _new_call(app)  # each case its own call: a DELETE may remove it
     return pin
+
+
+_calls_made = iter(range(10**6))
+
+
+def _new_call(app) -> int:
+    """A call of the team's first member, of content no other call has."""
+    return add_call(app, 1, 1, f"坐席：您好，第{next(_calls_made)}通，请问有什么可以帮您？\n客户：我想查一下话费。")
 
 
 def _calls(operation, mode, max_examples, headers, prepare=None) -> list[tuple[object, int]]:
@@ -182,6 +202,11 @@ ANONYMOUS = {
     ("/api/v1/phrases", "GET"): {200},
     ("/api/v1/practice/scenarios", "GET"): {200},
     ("/api/v1/practice/attempts", "POST"): {400},
+    # calls as evidence: staff only
+    ("/api/v1/agents/{agent_id}/calls", "POST"): {401},
+    ("/api/v1/agents/{agent_id}/calls", "GET"): {401},
+    ("/api/v1/calls/{call_id}", "GET"): {401},
+    ("/api/v1/calls/{call_id}", "DELETE"): {401},
 }
 
 
@@ -211,12 +236,19 @@ SIGNED_IN = {
     ("/api/v1/teams/{team_id}/abilities", "GET"): {200, 400},
     ("/api/v1/teams/{team_id}/staff", "POST"): {400},  # no account has a generated username
     ("/api/v1/teams/{team_id}/staff/{username}", "DELETE"): {404},
+    # calls as evidence: the member and call pinned to real ones; a generated transcript is never one
+    # the core can read (400); a call exists for each case, so reading and deleting it succeed.
+    ("/api/v1/agents/{agent_id}/calls", "POST"): {400},
+    ("/api/v1/agents/{agent_id}/calls", "GET"): {200},
+    ("/api/v1/calls/{call_id}", "GET"): {200},
+    ("/api/v1/calls/{call_id}", "DELETE"): {204},
+    ("/api/v1/teams/{team_id}/calls", "GET"): {200, 400},
 }
 
 
 @pytest.mark.parametrize("path, method", OPERATIONS)
 def test_generated_cases_reach_success_paths(api, api_schema, bearer, path, method):
-    calls = _calls(api_schema[path][method], GenerationMode.POSITIVE, 15, bearer, _pinned(api["team"]["id"]))
+    calls = _calls(api_schema[path][method], GenerationMode.POSITIVE, 15, bearer, _pinned(api["team"]["id"], api["app"]))
     if (path, method) == ("/api/v1/teams", "POST"):
         assert [status for _body, status in calls] == [_team_status(body["name"]) for body, _status in calls]
         assert any(status == 201 for _body, status in calls)

@@ -22,6 +22,7 @@ from assessment.charts import plain_text
 from assessment.web.assets import plotly_version
 from assessment.exports import csv_safe
 from assessment.questionnaire import load_all
+from call_samples import add_call
 from conftest import QUESTIONNAIRES, csrf_token
 from werkzeug.security import generate_password_hash
 
@@ -150,6 +151,12 @@ def _populate(app, questionnaire, trainer_id):
     return {"team": team, "token": token, "agent_id": agent_id}
 
 
+# Calls as evidence: a call with a phone, an ID and a card number in it.
+CALL_WITH_NUMBERS = ("WEBVTT\n\n00:00:00.000 --> 00:00:04.000\n<v 坐席>您好，请问有什么可以帮您？\n\n"
+                     "00:00:05.000 --> 00:00:12.000\n<v 客户>我的手机号是13812345678，身份证110101199003071234，"
+                     "卡号6222021234567890123。\n\n00:00:13.000 --> 00:00:16.000\n<v 坐席>这个不归我们管。\n")
+
+
 @pytest.fixture
 def world(app, questionnaire, trainer):
     return _populate(app, questionnaire, trainer)
@@ -186,6 +193,9 @@ def shared(tmp_path_factory, questionnaire):
         world["lead_link"] = storage.create_link(db, result, "lead")["token"]
     finally:
         db.close()
+    # Calls as evidence: a call of the member, and one of the CSRF trainer's member (to remove).
+    world["call_id"] = add_call(app, world["agent_id"], world["team"]["id"], CALL_WITH_NUMBERS)
+    world["csrf_call_id"] = add_call(app, world["csrf_agent_id"], world["csrf_team_id"], CALL_WITH_NUMBERS)
     return {"app": app, "world": world, "signed_in": signed_in_client(app, "trainer-a")}
 
 
@@ -213,6 +223,14 @@ def _pages(world) -> dict[str, tuple[str, bool]]:
         "rate abilities": (f"/trainer/agents/{world['agent_id']}/abilities/rate", True),
         "team abilities": (f"/trainer/teams/{team_id}/abilities", True),
         "self-rating": (f"/r/{world['token']}/abilities", False),
+        # calls as evidence
+        "upload a call": (f"/trainer/agents/{world['agent_id']}/calls/new", True),
+        "call review": (f"/trainer/calls/{world['call_id']}", True),
+        "remove a call": (f"/trainer/calls/{world['call_id']}/delete", True),
+        "team calls": (f"/trainer/teams/{team_id}/calls", True),
+        "rate abilities with a call in view": (f"/trainer/agents/{world['agent_id']}/abilities/rate"
+                                               f"?call={world['call_id']}", True),
+        "calls on the result": (f"/r/{world['token']}/calls", False),
     }
 
 
@@ -249,7 +267,7 @@ def assert_security_headers(response, where: str) -> None:
 
 @pytest.mark.parametrize("name", [
     "index", "questionnaire page 1", "result", "join", "join by code", "login", "not found",
-    "trainer home", "dashboard", "all teams", "agent detail",
+    "trainer home", "dashboard", "all teams", "agent detail", "call review", "team calls",
 ])
 def test_html_pages_carry_the_security_headers(shared, name):
     app, world, signed_in = shared["app"], shared["world"], shared["signed_in"]
@@ -348,6 +366,20 @@ def test_no_page_has_inline_script_or_event_handlers(shared):
     assert seen_islands >= 2 * (2 + 3 + 2)
 
 
+def test_no_page_or_export_shows_a_calls_raw_numbers(shared):
+    """The call in the shared world was said with a phone, an ID and a card number."""
+    app, world, signed_in = shared["app"], shared["world"], shared["signed_in"]
+    team_id = world["team"]["id"]
+    paths = [(path, trainer) for path, trainer in _pages(world).values()] + [
+        (f"/trainer/teams/{team_id}/export.{fmt}", True) for fmt in ("csv", "json")] + [
+        (f"/api/v1/calls/{world['call_id']}", True), (f"/api/v1/agents/{world['agent_id']}/calls", True)]
+    for path, needs_trainer in paths:
+        text = page_text((signed_in if needs_trainer else app.test_client()).get(path))
+        for raw in ("13812345678", "1381234", "110101199003071234", "6222021234567890123"):
+            assert raw not in text, (path, raw)
+    assert "*******5678" in page_text(signed_in.get(f"/trainer/calls/{world['call_id']}"))
+
+
 def test_the_scanner_catches_inline_script():
     with pytest.raises(AssertionError, match="inline executable"):
         assert_page_is_inert("<html><body><script>alert(1)</script></body></html>", "probe")
@@ -427,6 +459,7 @@ def _state(app, client) -> dict:
         "practice attempts": count(app, "practice_attempts"),
         "rating links": [tuple(r.values()) for r in rows(app, "SELECT id, answered_at FROM rater_links ORDER BY id")],
         "accounts": [(r["role"], r["disabled_at"]) for r in rows(app, "SELECT * FROM trainers ORDER BY id")],
+        "calls": [r["id"] for r in rows(app, "SELECT id FROM calls ORDER BY id")],
     }
 
 
@@ -468,6 +501,10 @@ def _csrf_cases(world, questionnaire) -> dict[str, tuple[str, dict, bool]]:
         "trainer.merge_agent": (f"/trainer/agents/{world['csrf_duplicate_id']}/merge/{world['csrf_agent_id']}", {},
                                 True),
         "others.rate_member": (f"/trainer/agents/{world['csrf_agent_id']}/rate/1", OBSERVER_PAGE, True),
+        # calls as evidence (before the member goes, which takes their calls along)
+        "calls.upload": (f"/trainer/agents/{world['csrf_agent_id']}/calls",
+                         {"text": CALL_WITH_NUMBERS.replace("这个", "这件事")}, True),
+        "calls.delete": (f"/trainer/calls/{world['csrf_call_id']}/delete", {}, True),
         "trainer.delete_agent": (f"/trainer/agents/{world['csrf_agent_id']}/delete", {}, True),
         # renamed before it is removed: the positive test below posts these in this order
         "trainer.team_settings": (f"/trainer/teams/{world['csrf_team_id']}/settings", {"name": "Forged name"}, True),
@@ -516,7 +553,7 @@ def _prepared_client(app, world, signed: bool):
     "admin.enable", "admin.add_staff", "admin.remove_staff",
     "caller.practice_start", "caller.practice_answer", "caller.practice_next",
     "others.create_link", "others.rate_start", "others.rate_page", "others.rate_member",
-    "agent.retake", "trainer.merge_agent",
+    "agent.retake", "trainer.merge_agent", "calls.upload", "calls.delete",
 ])
 def test_post_without_a_valid_csrf_token_is_refused_and_changes_nothing(shared, questionnaire, endpoint, token):
     app, world = shared["app"], shared["world"]
@@ -982,6 +1019,12 @@ def hostile(tmp_path_factory, questionnaire, request):
 
     agents = {r["name"]: r["id"] for r in rows(app, "SELECT id, name FROM agents")}
     assert set(agents) == {payload, payload + " API"}, "names were not stored as typed"
+    # Calls as evidence: the payload said on a call, through the API.
+    call = trainer_client.post(f"/api/v1/agents/{agents[payload]}/calls", headers={"Authorization": f"Bearer {token}"},
+                               json={"transcript": json.dumps({"segments": [
+                                   {"speaker": "agent", "start": 0, "end": 3, "text": payload},
+                                   {"speaker": "customer", "start": 3, "end": 5, "text": payload}]})})
+    assert call.status_code == 201, call.get_json()
     pages = {
         "flash after creating the team": flash_page,
         "join page": join_page,
@@ -995,6 +1038,8 @@ def hostile(tmp_path_factory, questionnaire, request):
         "all teams": "/trainer/all",
         "agent detail (form)": f"/trainer/agents/{agents[payload]}",
         "agent detail (API)": f"/trainer/agents/{agents[payload + ' API']}",
+        "call review": f"/trainer/calls/{call.get_json()['id']}",
+        "team calls": f"/trainer/teams/{form_team['id']}/calls",
     }.items():
         response = trainer_client.get(path)
         assert response.status_code == 200, path

@@ -12,6 +12,7 @@ import pytest
 from markupsafe import escape
 
 from assessment.model import STYLES
+from call_samples import add_call
 from conftest import csrf_token, style_answers
 from helpers import (
     KNOWN,
@@ -782,6 +783,15 @@ TRAINER_ROUTES = [
     ("GET", "/trainer/agents/{agent}/merge/{agent}"),
     ("POST", "/trainer/agents/{agent}/merge/{agent}"),
 ]
+TRAINER_ROUTES += [  # calls as evidence
+    ("GET", "/trainer/agents/{agent}/calls/new"),
+    ("POST", "/trainer/agents/{agent}/calls"),
+    ("GET", "/trainer/calls/{call}"),
+    ("GET", "/trainer/calls/{call}/delete"),
+    ("POST", "/trainer/calls/{call}/delete"),
+    ("GET", "/trainer/teams/{team}/calls"),
+    ("GET", "/trainer/teams/{team}/calls?period=2024-01"),
+]
 # Routes of another trainer's things: 404 for trainer B.
 OWNED_ROUTES = [r for r in TRAINER_ROUTES if "{" in r[1]]
 PUBLIC_TRAINER_ENDPOINTS = {("auth.login", "GET"), ("auth.login", "POST")}
@@ -800,7 +810,9 @@ def world(app, questionnaire):
     team_b = make_team(app, b, "B's own team")
     add_result(app, questionnaire, team_b["id"], "B's member", 2, 5)
     agent_a = rows(app, "SELECT id FROM agents WHERE team_id = ?", [team_a["id"]])[0]["id"]
-    return {"team": team_a["id"], "agent": agent_a, "code": team_a["invite_code"], "team_b": team_b["id"]}
+    call_a = add_call(app, agent_a, team_a["id"], "坐席：您好，机密组为您服务，请问有什么可以帮您？\n客户：我想查一下话费。")
+    return {"team": team_a["id"], "agent": agent_a, "code": team_a["invite_code"], "team_b": team_b["id"],
+            "call": call_a}
 
 
 def _request(client, method, path, world, token_page="/trainer/login"):
@@ -813,7 +825,7 @@ def _request(client, method, path, world, token_page="/trainer/login"):
 
 def _everything(app) -> list:
     """What an outsider must not be able to change: every team, member and result."""
-    return [rows(app, f"SELECT * FROM {t} ORDER BY id") for t in ("teams", "agents", "responses")]
+    return [rows(app, f"SELECT * FROM {t} ORDER BY id") for t in ("teams", "agents", "responses", "calls")]
 
 
 def _assert_no_team_data(body: str):
@@ -876,7 +888,7 @@ def test_own_unknown_team_and_agent_are_404(signed_in):
 def test_every_trainer_route_is_in_the_access_table(app):
     """Adding a /trainer route without an access-control test fails here."""
     adapter = app.url_map.bind("localhost")
-    world = {"team": 1, "agent": 1}
+    world = {"team": 1, "agent": 1, "call": 1}
     covered = set()
     for method, path in TRAINER_ROUTES:
         endpoint, _args = adapter.match(path.format(**world).split("?")[0], method)

@@ -7,6 +7,7 @@
 - practice: "read the caller" practice attempts;
 - staff: roles, disabled accounts, staff shared on teams, ability ratings;
 - members: who a member is (member keys, result tokens), duplicates and merging; ids never reused.
+- calls: call transcripts of members (masked) and their figures.
 
 Callers use `storage.<name>`; the package names each public function once here.
 """
@@ -43,3 +44,9 @@ from .teams import (
     new_invite_code, normalise_code, rename_team, team_by_code, team_exists, team_for, team_of_member, teams_for,
 )
 from . import m011  # noqa: E402,F401  (registers the m011 migrations after all the others)
+# Then calls: its migration (m012) registers after the ones it builds on.
+from .calls import (
+    AlreadyImported, NewCall, agent_calls, agents_by_employee_id, all_call_metrics, call_count, call_for,
+    calls_to_reanalyse, delete_call, purge_calls, save_call, save_calls, team_call_periods, team_calls,
+    team_content_keys, update_analyses,
+)

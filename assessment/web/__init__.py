@@ -16,6 +16,7 @@ from werkzeug.routing import IntegerConverter
 
 from .. import clock, grammar, storage
 from . import abilities, abilities_api, admin, agent, api, assets, auth, caller, caller_api, others, others_api, trainer
+from . import calls, calls_api, calls_common
 from .common import BadRequest, CodeGuessing, app_timezone, bad_request, close_db, compressed, error_response
 from ..i18n import current_lang
 from ..model import LANGS
@@ -80,14 +81,16 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["kept_lang"] = lambda: {"lang": request.args["lang"]} \
         if request.args.get("lang") in LANGS else {}
     app.extensions["db_pool"] = storage.Pool(app.config["DATABASE"])
+    calls_common.init_app(app)  # before CSRF: the upload routes take up to 2 MB
     csrf.init_app(app)
     csrf.exempt(api.bp)
     csrf.exempt(caller_api.bp)
     csrf.exempt(abilities_api.bp)
     csrf.exempt(others_api.bp)
+    csrf.exempt(calls_api.bp)
     auth.login_manager.init_app(app)
     for blueprint in (assets.bp, agent.bp, auth.bp, trainer.bp, api.bp, others.bp, others_api.bp, abilities.bp, abilities_api.bp, admin.bp,
-                      caller.bp, caller_api.bp):
+                      caller.bp, caller_api.bp, calls.bp, calls_api.bp):
         app.register_blueprint(blueprint)
     app.session_interface = SessionInterface()
     if app.config.get("TRUST_PROXY"):
