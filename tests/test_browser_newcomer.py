@@ -16,6 +16,7 @@ from assessment.questionnaire import load_all
 from conftest import QUESTIONNAIRES, style_answers
 from helpers import add_result, connect, make_team, make_trainer, rows
 from test_browser_abilities import charts_drawn, sign_in
+from test_browser_others import prove_in_browser
 
 pytestmark = pytest.mark.browser
 
@@ -81,13 +82,14 @@ def test_the_observer_form_keeps_the_page_in_view_and_back_after_sending_says_th
         app, live_server, page, questionnaire):
     team = make_team(app, make_trainer(app, "trainer-a"), "Team A")
     ann = add_result(app, questionnaire, team["id"], "Ann 安", 2, 4)
+    colleague = add_result(app, questionnaire, team["id"], "Colleague", 4, 2)["token"]
     db = connect(app)
     try:
         token = storage.create_link(db, ann, "peer")["token"]
     finally:
         db.close()
     answers = {i.id: 4 for i in OBSERVER.items}
-    page.goto(f"{live_server.url}/rate/{token}?lang=en")
+    prove_in_browser(page, live_server.url, token, "en", colleague)  # a colleague shows who they are first
     page.locator("button.primary").click()
     page.wait_for_url(re.compile(r"/1$"))
     ids = [i.id for i in OBSERVER.pages[0]]

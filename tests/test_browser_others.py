@@ -16,6 +16,18 @@ from helpers import add_result, make_team, make_trainer, PASSWORD
 pytestmark = pytest.mark.browser
 
 
+def prove_in_browser(page, base: str, link: str, lang: str, own_result: str, shot: str | None = None) -> None:
+    """A colleague opens a rating link and shows who they are: pastes the link of their own
+    result in the same team, and lands on the (now proven) start page."""
+    page.goto(f"{base}/rate/{link}?lang={lang}")
+    page.fill("#result_link", f"{base}/r/{own_result}")
+    if shot:
+        page.screenshot(path=shot, full_page=True)
+    page.click("button.primary")
+    page.wait_for_url(re.compile(rf"/rate/{re.escape(link)}$"))
+    assert page.locator("#result_link").count() == 0  # proven: the start button, no proof form
+
+
 def answer_observer(page, base: str, link: str, lang: str, value_of, own_result: str, shot: str | None = None) -> None:
     """A colleague on their own phone: shows who they are (their own result link), then answers."""
     page.goto(f"{link}?lang={lang}")
@@ -117,6 +129,7 @@ def test_a_colleague_answers_cant_say_on_a_390_px_phone(app, live_server, browse
     trainer = make_trainer(app, "trainer-a")
     team = make_team(app, trainer, "Team A")
     ann = add_result(app, questionnaire, team["id"], "Ann 安", 2, 4)
+    colleague = add_result(app, questionnaire, team["id"], "Colleague 同事", 4, 2)["token"]
     db = connect(app)
     try:
         link = storage.create_link(db, ann, "peer")["token"]
@@ -128,7 +141,8 @@ def test_a_colleague_answers_cant_say_on_a_390_px_phone(app, live_server, browse
     phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
     errors = []
     phone.on("pageerror", lambda exc: errors.append(str(exc)))
-    phone.goto(f"{live_server.url}/rate/{link}?lang={lang}")
+    prove_in_browser(phone, live_server.url, link, lang, colleague, shot=f"/tmp/observer-proof-{lang}.png")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     phone.click("button.primary")
     shot = 0
     while "/rate/done" not in phone.url:
