@@ -148,7 +148,7 @@ def test_qc_rates_and_the_trainer_reads_the_team(app, live_server, page, questio
     sign_in(page, url, "qc-lee", QC_PASSWORD)
     response = page.goto(f"{url}/trainer/teams/{team['id']}/delete")
     assert response.status == 403
-    assert "cannot change or remove teams" in page.locator("main").inner_text()
+    assert "cannot create, change or remove teams" in page.locator("main").inner_text()
     sign_in(page, url, "outsider")
     for path in (f"/trainer/teams/{team['id']}/abilities", f"/trainer/agents/{agents[0]}/abilities/rate"):
         assert page.goto(url + path).status == 404

@@ -32,11 +32,11 @@ def _rated_by_three_colleagues(app, token: str) -> None:
     db = connect(app)
     try:
         result = storage.response_by_token(db, token)
-        for _n in range(3):
+        for n in range(3):  # three colleagues, each rating once
             link = storage.create_link(db, result, "peer")
             storage.answer_link(db, link["token"], questionnaire=observer.slug, version=observer.version, lang="zh",
                                 answers=answers, scores={"assertiveness": 75.0, "responsiveness": 75.0,
-                                                         "versatility": 60.0})
+                                                         "versatility": 60.0}, rater_key=f"colleague {n}")
     finally:
         db.close()
 
@@ -122,8 +122,8 @@ def test_qc_uploads_reviews_and_the_member_page_shows_three_dots(app, live_serve
 
     page.goto(member)
     page.wait_for_selector("#chart-calls-map[data-drawn=true]")
-    labels = page.evaluate("JSON.parse(document.getElementById('fig-calls-map').textContent).data[0].text")
-    assert len(labels) == 3 and labels[2] == words["calls_dot"]  # self, others, calls
+    labels = page.evaluate("JSON.parse(document.getElementById('fig-calls-map').textContent).data.map(t => t.name)")
+    assert len(labels) == 3 and labels[2] == words["calls_dot"]  # self, others, calls: one dot each, in the legend
     assert page.locator("#calls .calls-gaps li").count() == 2
     assert page.locator("#calls table.calls-list tbody tr").count() == 5
     _fits(page, width)

@@ -274,6 +274,8 @@ TEAM_ENDPOINTS = [
     ("GET", "/api/v1/teams/{team}/practice"),
     # how others see me
     ("GET", "/api/v1/teams/{team}/others"),
+    # calls as evidence
+    ("GET", "/api/v1/teams/{team}/calls"),
 ]
 OWNED_ENDPOINTS = [e for e in TEAM_ENDPOINTS if "{team}" in e[1]]
 
