@@ -203,6 +203,12 @@ def _read_banned(r: CallerReader, data: dict) -> list[Rule]:
         instead = r.text(entry.get("instead"), f"{where}: instead")
         if said is not None:
             rules.append(Rule(id=f"{BANNED_RULE}:{entry_id}", reason=BANNED_REASON, said=said, instead=instead))
+    for rule in rules:  # the wording to say instead must not itself be banned
+        for lang in LANGS:
+            line = rule.instead.get(lang) if rule.instead else None
+            for other in rules if line else ():
+                if (word := other.said.find(line, lang)) is not None:
+                    r.problem(f"banned '{rule.id.split(':', 1)[1]}': instead", f"'{lang}' contains the banned phrase '{word}'")
     return rules
 
 

@@ -360,7 +360,7 @@ def _copy(tmp_path: Path) -> Path:
 @pytest.mark.parametrize("file, old, new, message", [
     ("caller/banned.toml", 'instead = { zh = "我帮您查一下。", ', "instead = { ",
      "banned.toml: banned 'dont-know': instead: missing translation 'zh'"),
-    ("caller/banned.toml", 'id = "no-way"', 'id = "dont-know"', "banned.toml: banned 'dont-know': listed twice"),
+    ("caller/banned.toml", 'id = "no-way"', 'id = "dont-know"', "banned.toml: banned 'dont-know': duplicate id"),
     ("caller/banned.toml", 'instead = { zh = "我帮您查一下。"', 'instead = { zh = "我不知道，我帮您查一下。"',
      "banned.toml: banned 'dont-know': instead: 'zh' contains the banned phrase '我不知道'"),
     ("calls/lexicon.toml", 'cue = "deciding"', 'cue = "mind-reading"',

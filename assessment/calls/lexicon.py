@@ -3,7 +3,8 @@
 Pure Python (no Flask). ``load_call_lexicon`` reads
 
 * ``questionnaires/caller/banned.toml``: the banned service phrases (服务忌语) with the
-  standard wording to say instead, plus the phrase bank's ``[[replacements]]``;
+  standard wording to say instead, read as the content check reads them
+  (``assessment.compliance``), plus the phrase bank's ``[[replacements]]``;
 * ``questionnaires/calls/lexicon.toml``: empathy families (plus the phrase bank's
   empathy lines, by technique), question words, feeling words, exclamations, small
   talk, and the customer's cue words and mood words;
@@ -29,6 +30,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from ..compliance import BANNED_RULE, COMPLIANCE_FILE, load_compliance
 from ..model import LANGS
 from ..questionnaire import ITEM_ID_RE, QuestionnaireError, Reader, Text, at_most, read_toml, shown
 
@@ -408,24 +410,17 @@ def _entries(r: Reader, data: dict, table: str, what: str, key: str = "id",
             yield where, entry, value
 
 
-def _read_banned(r: Reader, data: dict) -> list[Banned]:
-    out = []
-    for where, entry, entry_id in _entries(r, data, "banned", "banned"):
-        said = _by_lang(r, entry.get("said"), f"{where}: said")
-        instead = r.text(entry.get("instead"), f"{where}: instead")
-        out.append(Banned(entry_id, said, instead, BANNED_FILE))
-    for entry in out:  # the wording to say instead must not itself be banned
-        for lang in LANGS:
-            for other in out:
-                for phrase in other.said[lang]:
-                    if _plain(phrase) in _plain(entry.instead.get(lang)):
-                        r.problem(f"banned '{entry.id}': instead", f"'{lang}' contains the banned phrase '{phrase}'")
-    return out
-
-
-def _plain(text: str) -> str:
-    """Lowercase, without punctuation or spaces: a phrase as the content check compares it."""
-    return re.sub(rf"[{re.escape(_ZH_PUNCT)}\s'’\"“”]", "", text.lower())
+def _read_banned(path: Path, problems: list[str]) -> list[Banned]:
+    """banned.toml through the content check's reader (one reader of the list): its
+    entries as the calls match them, each with the wording to say instead."""
+    try:
+        compliance = load_compliance(path)
+    except QuestionnaireError as exc:
+        problems.extend(exc.problems)
+        return []
+    prefix = BANNED_RULE + ":"
+    return [Banned(rule.id.removeprefix(prefix), {"zh": rule.said.zh, "en": rule.said.en}, rule.instead, BANNED_FILE)
+            for rule in compliance.rules if rule.id.startswith(prefix)]
 
 
 def _from_replacements(caller: Any) -> list[Banned]:
@@ -512,11 +507,10 @@ def load_call_lexicon(questionnaires_dir: str | Path, caller_content: Any) -> Ca
 
     base = Path(questionnaires_dir)
     problems: list[str] = []
-    raw_banned = _read_file(base / "caller" / BANNED_FILE, problems)
+    banned = _read_banned(base / "caller" / COMPLIANCE_FILE, problems)
     raw_lexicon = _read_file(base / "calls" / LEXICON_FILE, problems)
     raw_reference = _read_file(base / "calls" / REFERENCE_FILE, problems)
-    readers = {name: Reader(name) for name in (BANNED_FILE, LEXICON_FILE, REFERENCE_FILE)}
-    banned = _read_banned(readers[BANNED_FILE], raw_banned) if raw_banned is not None else []
+    readers = {name: Reader(name) for name in (LEXICON_FILE, REFERENCE_FILE)}
     languages, cues, moods = ({}, (), {})
     if raw_lexicon is not None:
         languages, cues, moods = _read_lexicon(readers[LEXICON_FILE], raw_lexicon, caller_content)
