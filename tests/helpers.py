@@ -68,6 +68,15 @@ def connect(app):
     return storage.connect(app.config["DATABASE"])
 
 
+def db_call(app, fn, *args, **kwargs):
+    """fn(db, ...) on a connection of its own, closed after: a storage call from a test."""
+    db = connect(app)
+    try:
+        return fn(db, *args, **kwargs)
+    finally:
+        db.close()
+
+
 def page_text(response) -> str:
     return response.get_data(as_text=True)
 

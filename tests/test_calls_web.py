@@ -18,19 +18,13 @@ from assessment import storage
 from call_samples import PLAIN_ZH, RAW_DIGITS, SRT_EN, VTT_ZH, WHISPERX, zhiji_json
 from documented import bearer, documented_client
 from helpers import (
+    db_call,
     add_result, connect, count, csrf_token, make_api_token, make_team, make_trainer, page_text, rows,
     signed_in_client,
 )
 
 API = "/api/v1"
 
-
-def _db_call(app, fn, *args, **kw):
-    db = connect(app)
-    try:
-        return fn(db, *args, **kw)
-    finally:
-        db.close()
 
 
 @pytest.fixture
@@ -44,9 +38,9 @@ def crew(app, questionnaire):
     for username, role in (("qc-1", "qc"), ("trainer-2", "trainer"), ("boss", "admin"), ("outsider", "trainer")):
         user = make_trainer(app, username)
         if role != "trainer":
-            _db_call(app, storage.set_role, user, role)
-    _db_call(app, storage.add_team_staff, team["id"], "qc-1", "qc")
-    _db_call(app, storage.add_team_staff, team["id"], "trainer-2", "trainer")
+            db_call(app, storage.set_role, user, role)
+    db_call(app, storage.add_team_staff, team["id"], "qc-1", "qc")
+    db_call(app, storage.add_team_staff, team["id"], "trainer-2", "trainer")
     make_team(app, rows(app, "SELECT id FROM trainers WHERE username = 'outsider'")[0]["id"], "Elsewhere")
     return {"team": team, "ann": ann["agent_id"], "bo": bo["agent_id"], "ann_token": ann["token"]}
 
@@ -151,7 +145,7 @@ def test_ids_are_never_reused_and_a_removed_member_takes_their_calls(app, crew):
     second = post_call(client, crew["ann"], VTT_ZH).get_json()["id"]
     assert second > first
     post_call(client, crew["bo"], SRT_EN)
-    _db_call(app, storage.delete_agent, crew["ann"])
+    db_call(app, storage.delete_agent, crew["ann"])
     assert [r["agent_id"] for r in rows(app, "SELECT agent_id FROM calls")] == [crew["bo"]]
     assert client.get(f"{API}/calls/{second}").status_code == 404
 

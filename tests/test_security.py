@@ -27,6 +27,7 @@ from conftest import QUESTIONNAIRES, csrf_token
 from werkzeug.security import generate_password_hash
 
 from helpers import (
+    db_call,
     FAST_HASH,
     PASSWORD,
     RESPONSES_URL,
@@ -1315,13 +1316,6 @@ def _api_token_of(response) -> str:
     return response.get_json()["result_url"].split("/r/")[1].split("?")[0]
 
 
-def _db_call(app, fn, *args, **kwargs):
-    db = storage.connect(app.config["DATABASE"])
-    try:
-        return fn(db, *args, **kwargs)
-    finally:
-        db.close()
-
 
 @pytest.fixture
 def inside(app, questionnaire, trainer):
@@ -1330,8 +1324,8 @@ def inside(app, questionnaire, trainer):
     ann_phone = app.test_client()
     ann_token = _token_of(join_and_take(ann_phone, questionnaire, team["invite_code"], "Ann 安", "E7"))
     ann = rows(app, "SELECT * FROM agents")[0]
-    result = _db_call(app, storage.response_by_token, ann_token)
-    _db_call(app, storage.save_trainer_rating, response_id=result["id"], agent_id=ann["id"], trainer_id=trainer,
+    result = db_call(app, storage.response_by_token, ann_token)
+    db_call(app, storage.save_trainer_rating, response_id=result["id"], agent_id=ann["id"], trainer_id=trainer,
              trainer_name="trainer-a", questionnaire=OBSERVER_FORM.slug, version=OBSERVER_FORM.version, lang="en",
              answers=_observer(2, 2, 2), scores={"assertiveness": 25.0, "responsiveness": 25.0, "versatility": 25.0})
     return {"team": team, "ann": ann, "ann_token": ann_token, "ann_phone": ann_phone}
@@ -1424,8 +1418,8 @@ def test_finding1_the_trainer_merges_a_possible_duplicate_and_qc_cannot(app, que
     dup = rows(app, "SELECT id FROM agents WHERE duplicate_of = ?", [inside["ann"]["id"]])[0]["id"]
     url = f"/trainer/agents/{dup}/merge/{inside['ann']['id']}"
     make_trainer(app, "qc-m")
-    _db_call(app, storage.set_role, rows(app, "SELECT id FROM trainers WHERE username = 'qc-m'")[0]["id"], "qc")
-    _db_call(app, storage.add_team_staff, inside["team"]["id"], "qc-m", "trainer")
+    db_call(app, storage.set_role, rows(app, "SELECT id FROM trainers WHERE username = 'qc-m'")[0]["id"], "qc")
+    db_call(app, storage.add_team_staff, inside["team"]["id"], "qc-m", "trainer")
     qc = signed_in_client(app, "qc-m", lang=lang)
     assert qc.get(url).status_code == 403
     assert qc.post(url, data={"csrf_token": csrf_token(page_text(qc.get("/trainer/password")))}).status_code == 403
@@ -1579,7 +1573,7 @@ def test_finding3_a_used_and_an_unused_link_look_the_same_to_anyone_but_its_rate
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_finding4_a_qc_account_creates_no_team_on_the_web_or_api(app, lang):
     qc_id = make_trainer(app, "qc-only")
-    _db_call(app, storage.set_role, qc_id, "qc")
+    db_call(app, storage.set_role, qc_id, "qc")
     qc = signed_in_client(app, "qc-only", lang=lang)
     home = page_text(qc.get("/trainer/"))
     assert "/trainer/teams\"" not in home  # no create form
@@ -1594,8 +1588,8 @@ def test_finding4_a_qc_account_creates_no_team_on_the_web_or_api(app, lang):
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_finding4_a_qc_account_added_as_trainer_still_changes_nothing(app, questionnaire, inside, lang):
     qc_id = make_trainer(app, "qc-as-trainer")
-    _db_call(app, storage.set_role, qc_id, "qc")
-    _db_call(app, storage.add_team_staff, inside["team"]["id"], "qc-as-trainer", "trainer")
+    db_call(app, storage.set_role, qc_id, "qc")
+    db_call(app, storage.add_team_staff, inside["team"]["id"], "qc-as-trainer", "trainer")
     qc = signed_in_client(app, "qc-as-trainer", lang=lang)
     token = csrf_token(page_text(qc.get("/trainer/password")))
     team_id, agent_id = inside["team"]["id"], inside["ann"]["id"]
@@ -1614,7 +1608,7 @@ def test_finding5_an_agent_mid_questionnaire_in_a_removed_team_never_lands_in_an
     agent = app.test_client()
     join = page_text(agent.get(f"/join/{old['invite_code']}"))
     agent.post(f"/join/{old['invite_code']}", data={"csrf_token": csrf_token(join), "name": "Mid Way"})
-    _db_call(app, storage.delete_team, old["id"])
+    db_call(app, storage.delete_team, old["id"])
     new = make_team(app, make_trainer(app, "trainer-other"), "Another trainer's team")
     assert new["id"] != old["id"]  # never the same id again
     answers = axis_answers(questionnaire, 4, 2)
@@ -1716,7 +1710,7 @@ def test_finding7_a_repetitive_or_common_password_is_refused_with_the_reason(app
 
 def test_finding7_weak_passwords_are_refused_when_accounts_are_made(app, trainer):
     admin = make_trainer(app, "admin-w")
-    _db_call(app, storage.set_role, admin, "admin")
+    db_call(app, storage.set_role, admin, "admin")
     client = signed_in_client(app, "admin-w")
     html = page_text(client.get("/admin/"))
     response = client.post("/admin/users", data={"csrf_token": csrf_token(html), "username": "new-one",
@@ -1783,7 +1777,7 @@ def test_finding8_usernames_are_nfc_and_look_alike_letters_are_refused(app, trai
         assert result.exit_code != 0 and "letters a-z" in result.output
     else:
         admin = make_trainer(app, "admin-u")
-        _db_call(app, storage.set_role, admin, "admin")
+        db_call(app, storage.set_role, admin, "admin")
         client = signed_in_client(app, "admin-u")
         html = page_text(client.get("/admin/"))
         response = client.post("/admin/users", data={"csrf_token": csrf_token(html), "username": cyrillic,

@@ -6,6 +6,7 @@ import pytest
 
 from assessment import storage
 from helpers import (
+    db_call,
     PASSWORD, add_result, connect, csrf_token, login, make_api_token, make_team, make_trainer, page_text, rows,
     signed_in_client,
 )
@@ -13,18 +14,11 @@ from helpers import (
 NEW_PASSWORD = "a-brand-new-pass-7"
 
 
-def _db_call(app, fn, *args, **kw):
-    db = connect(app)
-    try:
-        return fn(db, *args, **kw)
-    finally:
-        db.close()
-
 
 def make_user(app, username: str, role: str) -> int:
     user_id = make_trainer(app, username)
     if role != "trainer":
-        _db_call(app, storage.set_role, user_id, role)
+        db_call(app, storage.set_role, user_id, role)
     return user_id
 
 
@@ -41,8 +35,8 @@ def crew(app, questionnaire):
     admin = make_user(app, "boss", "admin")
     outsider = make_trainer(app, "outsider")
     own = make_team(app, outsider, "Outsider team")
-    _db_call(app, storage.add_team_staff, team["id"], "qc-1", "qc")
-    _db_call(app, storage.add_team_staff, team["id"], "trainer-2", "trainer")
+    db_call(app, storage.add_team_staff, team["id"], "qc-1", "qc")
+    db_call(app, storage.add_team_staff, team["id"], "trainer-2", "trainer")
     return {"a": a, "team": team["id"], "agent": agent, "qc": qc, "helper": helper, "admin": admin,
             "outsider": outsider, "own": own["id"]}
 
@@ -52,18 +46,18 @@ def crew(app, questionnaire):
 @pytest.mark.parametrize("who, access", [("a", "owner"), ("qc", "qc"), ("helper", "trainer"), ("admin", "admin"),
                                          ("outsider", None)])
 def test_team_for_and_agent_for_say_the_access(app, crew, who, access):
-    team = _db_call(app, storage.team_for, crew[who], crew["team"])
-    agent = _db_call(app, storage.agent_for, crew[who], crew["agent"])
+    team = db_call(app, storage.team_for, crew[who], crew["team"])
+    agent = db_call(app, storage.agent_for, crew[who], crew["agent"])
     assert (team and team["access"]) == access
     assert (agent and agent["access"]) == access
-    listed = {t["id"]: t["access"] for t in _db_call(app, storage.teams_for, crew[who])}
+    listed = {t["id"]: t["access"] for t in db_call(app, storage.teams_for, crew[who])}
     assert listed.get(crew["team"]) == access
 
 
 def test_an_admin_sees_every_team_and_others_only_theirs(app, crew):
-    assert {t["id"] for t in _db_call(app, storage.teams_for, crew["admin"])} == {crew["team"], crew["own"]}
-    assert {t["id"] for t in _db_call(app, storage.teams_for, crew["qc"])} == {crew["team"]}
-    assert {t["id"] for t in _db_call(app, storage.teams_for, crew["outsider"])} == {crew["own"]}
+    assert {t["id"] for t in db_call(app, storage.teams_for, crew["admin"])} == {crew["team"], crew["own"]}
+    assert {t["id"] for t in db_call(app, storage.teams_for, crew["qc"])} == {crew["team"]}
+    assert {t["id"] for t in db_call(app, storage.teams_for, crew["outsider"])} == {crew["own"]}
 
 
 @pytest.mark.parametrize("username, role, field", [
@@ -71,14 +65,14 @@ def test_an_admin_sees_every_team_and_others_only_theirs(app, crew):
 ])
 def test_adding_staff_refuses_what_cannot_be(app, crew, username, role, field):
     with pytest.raises(storage.StaffError) as caught:
-        _db_call(app, storage.add_team_staff, crew["team"], username, role)
+        db_call(app, storage.add_team_staff, crew["team"], username, role)
     assert caught.value.field == field
 
 
 def test_removing_a_team_takes_its_staff_and_ratings_along(app, crew):
-    _db_call(app, storage.save_ability_rating, agent_id=crew["agent"], team_id=crew["team"], source="staff",
+    db_call(app, storage.save_ability_rating, agent_id=crew["agent"], team_id=crew["team"], source="staff",
              period="2024-01", ratings={}, abilities={}, overall=3.0, rater_id=crew["qc"])
-    _db_call(app, storage.delete_team, crew["team"])
+    db_call(app, storage.delete_team, crew["team"])
     assert rows(app, "SELECT * FROM team_staff") == []
     assert rows(app, "SELECT * FROM ability_ratings") == []
 
